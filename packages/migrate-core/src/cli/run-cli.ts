@@ -1,0 +1,106 @@
+import { Command, CommanderError, Option } from 'commander';
+import { isMigrateError, MigrateError } from '../errors.js';
+import { redactSecrets } from '../redact.js';
+import type { SchemaSource } from '../source.js';
+import { type FlagDefinition, type OperationName, operations } from './operations.js';
+import { createUi, type UiStreams } from './ui.js';
+
+/** One verb of a CLI: its words, the lifecycle operation behind it, and its help. */
+export interface VerbDefinition {
+  /** The words that name it, e.g. `['migrate', 'dev']`. */
+  path: string[];
+  operation: OperationName;
+  summary: string;
+  /** Flags besides the operation's own (rarely needed). */
+  extraFlags?: FlagDefinition[];
+}
+
+/** A framework's CLI as data: its name, the flags that locate its schema, its verbs. */
+export interface CliDefinition {
+  name: string;
+  version: string;
+  description: string;
+  /** Flags every verb takes to find the schema and the database (`--schema`, `--url`, ...). */
+  sourceFlags: FlagDefinition[];
+  loadSource(flags: Record<string, unknown>): Promise<SchemaSource>;
+  verbs: VerbDefinition[];
+}
+
+const defaultStreams = (): UiStreams => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+
+/**
+ * Runs a CLI defined by a verb table and returns the exit code. This is the one place where
+ * errors become exit codes: usage errors 1, MigrateError its own code (1, or 130 when a human
+ * has to decide), anything unexpected 1; a verb's outcome decides otherwise.
+ */
+export async function runCli(definition: CliDefinition, argv: string[], streams: UiStreams = defaultStreams()): Promise<number> {
+  let exitCode = 0;
+  let json = argv.includes('--json');
+  const program = new Command(definition.name)
+    .description(definition.description)
+    .version(definition.version, '-v, --version')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => streams.stdout.write(s), writeErr: (s) => streams.stderr.write(s) });
+
+  const groups = new Map<string, Command>();
+  for (const verb of definition.verbs) {
+    let parent = program;
+    for (const word of verb.path.slice(0, -1)) {
+      const key = `${groups.size}:${word}`;
+      const existing = [...groups.entries()].find(([k, c]) => k.endsWith(`:${word}`) && c.parent === parent)?.[1];
+      const group = existing ?? parent.command(word).description(`${word} commands`).exitOverride();
+      if (!existing) groups.set(key, group);
+      parent = group;
+    }
+    const operation = operations[verb.operation];
+    const command = parent.command(verb.path.at(-1)!).description(verb.summary).exitOverride();
+    for (const flag of [...operation.flags, ...(verb.extraFlags ?? []), ...definition.sourceFlags]) command.addOption(new Option(flag.flags, flag.description));
+    command.addOption(new Option('--json', 'Print the result as one JSON document on stdout'));
+    command.action(async (flags: Record<string, unknown>) => {
+      json = Boolean(flags.json);
+      const ui = createUi(streams, { json });
+      const outcome = await operation.run({
+        flags,
+        ui,
+        loadSource: () => definition.loadSource(flags),
+        commandFor: (name) => {
+          const target = definition.verbs.find((v) => v.operation === name);
+          return target ? `${definition.name} ${target.path.join(' ')}` : definition.name;
+        },
+      });
+      exitCode = outcome.exitCode;
+      if (json) streams.stdout.write(`${redactSecrets(JSON.stringify({ ok: true, exitCode, ...outcome.json }, null, 2))}\n`);
+    });
+  }
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return reportError(error, streams, json);
+  }
+}
+
+function reportError(error: unknown, streams: UiStreams, json: boolean): number {
+  if (error instanceof CommanderError) {
+    // --help and --version end here too, with exit code 0.
+    if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+    if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') return error.exitCode;
+    if (json) streams.stdout.write(`${JSON.stringify({ ok: false, error: { code: 'MK_USAGE', message: error.message } }, null, 2)}\n`);
+    return 1;
+  }
+  const failure = isMigrateError(error)
+    ? error
+    : new MigrateError('MK_UNEXPECTED', `Unexpected error: ${(error as Error)?.stack ?? String(error)}`, {
+        hint: 'This is a bug in migrate-kit; please report it with the command you ran.',
+      });
+  if (json) {
+    const body = { ok: false, exitCode: failure.exitCode, error: { code: failure.code, message: failure.message, hint: failure.hint, ...failure.details } };
+    streams.stdout.write(`${redactSecrets(JSON.stringify(body, null, 2))}\n`);
+  } else {
+    const ui = createUi(streams, { json: false });
+    ui.warn(`${ui.colors.red(`Error: ${failure.code}`)}\n\n${failure.message}${failure.hint ? `\n\n${ui.colors.bold('Hint:')} ${failure.hint}` : ''}`);
+  }
+  return failure.exitCode;
+}

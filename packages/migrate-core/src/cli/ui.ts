@@ -1,0 +1,72 @@
+import { confirm, input } from '@inquirer/prompts';
+import pc from 'picocolors';
+import { nonInteractivePrompter, type Prompter } from '../lifecycle/prompter.js';
+import type { ProgressEvent } from '../lifecycle/session.js';
+import { redactSecrets } from '../redact.js';
+
+export type Colors = ReturnType<typeof pc.createColors>;
+
+/** Where a command's words go: stdout for results, stderr for progress and errors, and the prompter. */
+export interface Ui {
+  json: boolean;
+  colors: Colors;
+  prompter: Prompter;
+  /** A result line (stdout). Suppressed in --json mode, where the final JSON document is the output. */
+  say(text: string): void;
+  /** A warning or a note (stderr). */
+  warn(text: string): void;
+  progress(event: ProgressEvent): void;
+}
+
+export interface UiStreams {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+/** Prompts only where a person can answer: a TTY on both ends, not CI, not TERM=dumb (as Prisma's canPrompt). */
+export function canPrompt(streams: UiStreams): boolean {
+  const { env } = streams;
+  return Boolean(streams.stdin.isTTY && streams.stdout.isTTY) && env.TERM !== 'dumb' && !env.CI && !env.MIGRATE_KIT_NON_INTERACTIVE;
+}
+
+/** Colour when writing to a terminal, never with NO_COLOR, always with FORCE_COLOR (picocolors' rules, per stream). */
+function colorsFor(stream: UiStreams['stdout'], env: NodeJS.ProcessEnv): Colors {
+  const enabled = !('NO_COLOR' in env) && ('FORCE_COLOR' in env || Boolean(stream.isTTY));
+  return pc.createColors(enabled);
+}
+
+const terminalPrompter: Prompter = {
+  confirm: (q) => confirm({ message: q.message, default: false }),
+  text: (q) => input({ message: q.message }),
+};
+
+export function createUi(streams: UiStreams, options: { json: boolean }): Ui {
+  const colors = colorsFor(streams.stderr, streams.env);
+  const live = Boolean(streams.stderr.isTTY) && !options.json;
+  return {
+    json: options.json,
+    colors,
+    prompter: canPrompt(streams) && !options.json ? terminalPrompter : nonInteractivePrompter,
+    say(text) {
+      if (!options.json) streams.stdout.write(`${redactSecrets(text)}\n`);
+    },
+    warn(text) {
+      streams.stderr.write(`${redactSecrets(text)}\n`);
+    },
+    progress(event) {
+      if (options.json) return;
+      if (event.kind === 'migrationStarted') {
+        if (live) streams.stderr.write(`${colors.dim(`  applying ${event.name} ...`)}`);
+        return;
+      }
+      const line = `  ${colors.green('✔')} ${event.name} ${colors.dim(`(${formatMs(event.durationMs)})`)}`;
+      streams.stderr.write(live ? `\r\x1b[2K${line}\n` : `${line}\n`);
+    },
+  };
+}
+
+export function formatMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
+}

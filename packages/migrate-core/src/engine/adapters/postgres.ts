@@ -1,0 +1,104 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
+import { PostgresShadowDatabase } from '../shadow/postgres-shadow-database.js';
+import { overrideMethods } from './override.js';
+import { AdapterTracker } from './tracked.js';
+import { createPool } from './postgres-types.js';
+
+/**
+ * Sends a migration script to PostgreSQL whole, as one simple-protocol query.
+ *
+ * Why: @prisma/adapter-pg's executeScript splits the script on every `;` and sends the pieces
+ * one by one, which breaks any `;` inside a dollar-quoted body (`DO $$ ... $$`, CREATE
+ * FUNCTION), a string literal or a comment: "unterminated dollar-quoted string". The native
+ * engine sends scripts whole. A query without parameters goes over the simple protocol, which
+ * accepts many statements and runs them as one implicit transaction; going through the
+ * adapter's own executeRaw keeps its error mapping.
+ * Test: test/engine-compat.test.ts ("PostgreSQL scripts are sent whole").
+ */
+function sendScriptsWhole(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  return overrideMethods(adapter, {
+    async executeScript(script: string) {
+      await adapter.executeRaw({ sql: script, args: [], argTypes: [] });
+    },
+  });
+}
+
+export interface PostgresAdapterOptions {
+  url: string;
+  /** A configured shadow database; without one, a temporary database is created per use. */
+  shadowDatabaseUrl?: string | undefined;
+  /** The schema the adapter's queries default to (`?schema=` in the URL). */
+  schema?: string | undefined;
+}
+
+/**
+ * The driver adapter factory the engine gets for PostgreSQL: Prisma's pg adapter on our pools
+ * (with the `"char"` fix), scripts sent whole, and our own shadow databases.
+ */
+export class PostgresAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
+  readonly provider = 'postgres' as const;
+  readonly adapterName = '@migrate-kit/postgres';
+  private readonly adapters = new AdapterTracker();
+
+  constructor(private readonly options: PostgresAdapterOptions) {}
+
+  async connect(): Promise<SqlDriverAdapter> {
+    return this.adapters.track(await connectAdapter(this.options.url, this.options.schema));
+  }
+
+  /** Ends every pool handed out and drops temporary shadow databases still alive. */
+  close(): Promise<void> {
+    return this.adapters.closeAll();
+  }
+
+  async connectToShadowDb(): Promise<SqlDriverAdapter> {
+    if (this.options.shadowDatabaseUrl) {
+      await resetDatabase(this.options.shadowDatabaseUrl);
+      return this.adapters.track(await connectAdapter(this.options.shadowDatabaseUrl, this.options.schema));
+    }
+    const shadow = await PostgresShadowDatabase.create(this.options.url);
+    try {
+      const adapter = await connectAdapter(shadow.url, this.options.schema);
+      return this.adapters.track(
+        overrideMethods(adapter, {
+          async dispose() {
+          try {
+            await adapter.dispose();
+          } finally {
+            await shadow.drop();
+          }
+        },
+      }),
+      );
+    } catch (error) {
+      await shadow.drop();
+      throw error;
+    }
+  }
+}
+
+async function connectAdapter(url: string, schema: string | undefined): Promise<SqlDriverAdapter> {
+  const pool = createPool(url);
+  const adapter = await new PrismaPg(pool, { schema, disposeExternalPool: true }).connect();
+  return sendScriptsWhole(adapter);
+}
+
+/**
+ * Empties a configured shadow database before the history is replayed on it (it is the user's
+ * database: reset, never dropped).
+ */
+async function resetDatabase(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ nspname: string }>(
+      `SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' AND nspowner = (SELECT datdba FROM pg_database WHERE datname = current_database()) OR nspname = 'public'`,
+    );
+    for (const { nspname } of rows) await client.query(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`);
+    await client.query('CREATE SCHEMA IF NOT EXISTS public');
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

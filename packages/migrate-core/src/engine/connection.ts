@@ -1,0 +1,84 @@
+import { isAbsolute, resolve } from 'node:path';
+import { ErrorCodes, MigrateError } from '../errors.js';
+import { assertSupportedProvider } from '../provider.js';
+import { redactUrl, registerUrlSecret } from '../redact.js';
+import type { SchemaSource } from '../source.js';
+
+export type Connection =
+  | { provider: 'sqlite'; url: string; file: string; shadowFile?: string | undefined }
+  | { provider: 'postgresql'; url: string; shadowDatabaseUrl?: string | undefined; schema?: string | undefined };
+
+/** Turns a source's provider and URLs into a checked connection, or an error naming the fix. */
+export function resolveConnection(source: Pick<SchemaSource, 'provider' | 'url' | 'shadowDatabaseUrl' | 'baseDir'>): Connection {
+  assertSupportedProvider(source.provider);
+  const url = source.url;
+  if (!url) {
+    throw new MigrateError(ErrorCodes.missingUrl, 'No database URL is configured.', {
+      hint: 'Pass --url, set DATABASE_URL, or set the datasource url in your configuration.',
+    });
+  }
+  registerUrlSecret(url);
+  registerUrlSecret(source.shadowDatabaseUrl);
+  if (source.provider === 'sqlite') {
+    return {
+      provider: 'sqlite',
+      url,
+      file: sqliteFile(url, source.baseDir),
+      shadowFile: source.shadowDatabaseUrl ? sqliteFile(source.shadowDatabaseUrl, source.baseDir) : undefined,
+    };
+  }
+  checkPostgresUrl(url, 'url');
+  if (source.shadowDatabaseUrl) {
+    checkPostgresUrl(source.shadowDatabaseUrl, 'shadowDatabaseUrl');
+    if (sameDatabase(url, source.shadowDatabaseUrl)) {
+      throw new MigrateError(ErrorCodes.invalidUrl, 'The shadow database URL points at the main database.', {
+        hint: 'The shadow database is reset on every use: give it a database of its own.',
+      });
+    }
+  }
+  const schema = new URL(url).searchParams.get('schema') ?? undefined;
+  return { provider: 'postgresql', url, shadowDatabaseUrl: source.shadowDatabaseUrl, schema };
+}
+
+/** `file:./dev.db` -> absolute path, relative paths resolved against `baseDir` (as Prisma resolves them against the schema). */
+export function sqliteFile(url: string, baseDir: string): string {
+  const withoutScheme = url.replace(/^(file|sqlite):(\/\/)?/, '');
+  const path = withoutScheme.split('?')[0] ?? '';
+  if (!url.startsWith('file:') && !url.startsWith('sqlite:')) {
+    throw new MigrateError(ErrorCodes.invalidUrl, `The SQLite URL "${redactUrl(url)}" must start with \`file:\`.`, {
+      hint: 'Write it like file:./dev.db (relative to the schema) or file:/absolute/path/dev.db.',
+    });
+  }
+  if (path === '' || path === ':memory:') {
+    throw new MigrateError(ErrorCodes.invalidUrl, `The SQLite URL "${url}" names no file.`, { hint: 'Write it like file:./dev.db.' });
+  }
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+function checkPostgresUrl(url: string, what: string): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !/^postgres(ql)?:$/.test(parsed.protocol) || !parsed.hostname) {
+    throw new MigrateError(ErrorCodes.invalidUrl, `The ${what} "${redactUrl(url)}" is not a valid PostgreSQL URL.`, {
+      hint: 'Write it like postgresql://USER:PASSWORD@HOST:5432/DATABASE.',
+    });
+  }
+}
+
+function sameDatabase(a: string, b: string): boolean {
+  const x = new URL(a);
+  const y = new URL(b);
+  return x.hostname === y.hostname && (x.port || '5432') === (y.port || '5432') && x.pathname === y.pathname;
+}
+
+/** How a connection is shown to people: `SQLite database "dev.db" at "file:./dev.db"`, `PostgreSQL database "app" at "localhost:5432"`. */
+export function describeConnection(connection: Connection): string {
+  if (connection.provider === 'sqlite') return `SQLite database "${connection.file.split(/[\\/]/).pop()}" at "${connection.file}"`;
+  const parsed = new URL(connection.url);
+  const schema = connection.schema ? `, schema "${connection.schema}"` : '';
+  return `PostgreSQL database "${decodeURIComponent(parsed.pathname.slice(1))}"${schema} at "${parsed.host}"`;
+}

@@ -1,0 +1,171 @@
+import {
+  bindMigrationAwareSqlAdapterFactory,
+  type ErrorCapturingSqlMigrationAwareDriverAdapterFactory,
+  type SqlMigrationAwareDriverAdapterFactory,
+} from '@prisma/driver-adapter-utils';
+import type { SchemaEngine } from '@prisma/schema-engine-wasm';
+import { ErrorCodes, MigrateError } from '../errors.js';
+import { redactSecrets } from '../redact.js';
+import type { SchemaFile } from '../source.js';
+import { PostgresAdapterFactory } from './adapters/postgres.js';
+import { SqliteAdapterFactory } from './adapters/sqlite.js';
+import type { Connection } from './connection.js';
+import type { Engine, EngineEvent } from './engine.js';
+import { loadSchemaEngineWasm, takePanicMessage } from './wasm-module.js';
+import { translateDriverError } from './driver-errors.js';
+
+export interface OpenEngineOptions {
+  /** The schema files the engine starts with (used to validate and for datasource-less calls). */
+  schemaFiles?: readonly SchemaFile[];
+  /** Called for progress events (a migration starting). */
+  onEvent?: (event: EngineEvent) => void;
+}
+
+/** The adapter factory for a connection, before Prisma's error-capturing wrapper. */
+export function adapterFactoryFor(connection: Connection): ClosableAdapterFactory {
+  return connection.provider === 'sqlite'
+    ? new SqliteAdapterFactory({ file: connection.file, shadowFile: connection.shadowFile })
+    : new PostgresAdapterFactory({ url: connection.url, shadowDatabaseUrl: connection.shadowDatabaseUrl, schema: connection.schema });
+}
+
+/** Opens the in-process schema engine on a connection. */
+export async function openEngine(connection: Connection, options: OpenEngineOptions = {}): Promise<Engine> {
+  return WasmEngine.open(adapterFactoryFor(connection), options);
+}
+
+/** A driver adapter factory that can close every connection it handed out. */
+export interface ClosableAdapterFactory extends SqlMigrationAwareDriverAdapterFactory {
+  close(): Promise<void>;
+}
+
+type Method = Exclude<keyof SchemaEngine, 'free' | typeof Symbol.dispose | 'debugPanic'>;
+
+/** The Prisma schema engine compiled to WebAssembly, running in this process on a driver adapter. */
+export class WasmEngine implements Engine {
+  private disposed = false;
+
+  private constructor(
+    private readonly engine: SchemaEngine,
+    private readonly factory: ErrorCapturingSqlMigrationAwareDriverAdapterFactory,
+    private readonly rawFactory: ClosableAdapterFactory,
+  ) {}
+
+  static async open(rawFactory: ClosableAdapterFactory, options: OpenEngineOptions = {}): Promise<WasmEngine> {
+    const wasm = loadSchemaEngineWasm();
+    // Prisma's wrapper turns adapter exceptions into `External error id#N` for the engine and
+    // keeps the original in its registry, where `translateError` finds it again.
+    const factory = bindMigrationAwareSqlAdapterFactory(rawFactory);
+    const datamodels = options.schemaFiles?.length ? options.schemaFiles.map((f): [string, string] => [f.path, f.content]) : undefined;
+    const onLog = (line: string) => {
+      if (options.onEvent) parseEngineLog(line, options.onEvent);
+    };
+    try {
+      const engine = await wasm.SchemaEngine.new({ datamodels }, onLog, factory);
+      return new WasmEngine(engine, factory, rawFactory);
+    } catch (error) {
+      await rawFactory.close();
+      throw translateError(error, factory);
+    }
+  }
+
+  private async run<M extends Method>(method: M, input: Parameters<SchemaEngine[M]>[0]): Promise<Awaited<ReturnType<SchemaEngine[M]>>> {
+    if (this.disposed) throw new Error(`The engine was disposed before ${method}.`);
+    // The engine's own timers are unref'd (wasm-module.ts): hold the process open while it works.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
+    try {
+      // Called on the engine object: an extracted method loses its Wasm binding.
+      // biome-ignore lint/suspicious/noExplicitAny: the engine's methods differ in arity; the input type is checked above.
+      return await (this.engine[method] as any).call(this.engine, input);
+    } catch (error) {
+      throw translateError(error, this.factory);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  applyMigrations(input: Parameters<Engine['applyMigrations']>[0]) {
+    return this.run('applyMigrations', input);
+  }
+  createMigration(input: Parameters<Engine['createMigration']>[0]) {
+    return this.run('createMigration', input);
+  }
+  devDiagnostic(input: Parameters<Engine['devDiagnostic']>[0]) {
+    return this.run('devDiagnostic', input);
+  }
+  diagnoseMigrationHistory(input: Parameters<Engine['diagnoseMigrationHistory']>[0]) {
+    return this.run('diagnoseMigrationHistory', input);
+  }
+  evaluateDataLoss(input: Parameters<Engine['evaluateDataLoss']>[0]) {
+    return this.run('evaluateDataLoss', input);
+  }
+  async markMigrationApplied(input: Parameters<Engine['markMigrationApplied']>[0]) {
+    await this.run('markMigrationApplied', input);
+  }
+  async markMigrationRolledBack(input: Parameters<Engine['markMigrationRolledBack']>[0]) {
+    await this.run('markMigrationRolledBack', input);
+  }
+  diff(input: Parameters<Engine['diff']>[0]) {
+    return this.run('diff', input);
+  }
+  schemaPush(input: Parameters<Engine['schemaPush']>[0]) {
+    return this.run('schemaPush', input);
+  }
+  async reset(input: Parameters<Engine['reset']>[0]) {
+    await this.run('reset', input);
+  }
+  async dbExecute(input: Parameters<Engine['dbExecute']>[0]) {
+    await this.run('dbExecute', input);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.engine.free();
+    await this.rawFactory.close();
+  }
+}
+
+const APPLYING = /^Applying `(.+)`$/;
+
+function parseEngineLog(line: string, onEvent: (event: EngineEvent) => void): void {
+  try {
+    const record = JSON.parse(line) as { fields?: { message?: string } };
+    const match = APPLYING.exec(record.fields?.message ?? '');
+    if (match) onEvent({ kind: 'applyingMigration', migrationName: match[1]!, at: performance.now() });
+  } catch {
+    // not a structured log line
+  }
+}
+
+/** The engine's messages end with a tracing span list ("   0: sql_schema_connector::..."): useful to its developers, noise to ours. */
+export function stripEngineBacktrace(message: string): string {
+  const cut = message.search(/\n\s+0: [a-z_]+::/);
+  return (cut >= 0 ? message.slice(0, cut) : message).trimEnd();
+}
+
+/**
+ * Turns what the Wasm engine throws into a MigrateError a person can read:
+ * - `External error id#N`: the adapter threw; the real error waits in the factory's registry;
+ * - a Rust panic: a `RuntimeError: unreachable`, its message left in the panic registry;
+ * - a user-facing engine error: it carries Prisma's P-code.
+ */
+export function translateError(error: unknown, factory: ErrorCapturingSqlMigrationAwareDriverAdapterFactory): MigrateError {
+  if (error instanceof MigrateError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const external = /External error id#(\d+)/.exec(message);
+  if (external) {
+    const record = factory.errorRegistry.consumeError(Number(external[1]));
+    if (record) return translateDriverError(record.error);
+  }
+  const panic = takePanicMessage();
+  if (panic || (error instanceof WebAssembly.RuntimeError && message.includes('unreachable'))) {
+    return new MigrateError(ErrorCodes.enginePanic, `The Prisma schema engine crashed: ${redactSecrets(panic ?? message)}`, {
+      hint: 'This is a bug in the schema engine or in migrate-kit; please report it with the command you ran.',
+      cause: error,
+    });
+  }
+  const code = (error as { code?: unknown }).code;
+  const text = redactSecrets(stripEngineBacktrace(message));
+  if (typeof code === 'string' && code) return new MigrateError(code, text, { cause: error });
+  return new MigrateError(ErrorCodes.engine, text, { cause: error });
+}

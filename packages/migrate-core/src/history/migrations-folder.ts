@@ -1,0 +1,88 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MigrationList } from '@prisma/schema-engine-wasm';
+import { ErrorCodes, MigrateError } from '../errors.js';
+import type { Provider } from '../provider.js';
+import { LOCK_FILE_NAME, renderLockFile } from './lock-file.js';
+
+export const MIGRATION_FILE_NAME = 'migration.sql';
+
+export interface LocalMigration {
+  /** The folder name, e.g. `20240101120000_init`: the migration's identity everywhere. */
+  name: string;
+  /** The script, or why it could not be read (a missing migration.sql is P3015 once the engine sees it). */
+  script: { ok: true; text: string } | { ok: false; error: string };
+}
+
+/** The migrations folder as read from disk, in apply order. */
+export interface MigrationsFolder {
+  dir: string;
+  lockFile: string | null;
+  migrations: LocalMigration[];
+}
+
+/**
+ * Reads the migrations folder the way Prisma lists it: every subfolder is a migration, sorted by
+ * name; a missing folder is an empty history.
+ */
+export function readMigrationsFolder(dir: string): MigrationsFolder {
+  if (!existsSync(dir)) return { dir, lockFile: null, migrations: [] };
+  const lockPath = join(dir, LOCK_FILE_NAME);
+  const lockFile = existsSync(lockPath) ? readFileSync(lockPath, 'utf8') : null;
+  const migrations = readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort((a, b) => a.localeCompare(b))
+    .map((name): LocalMigration => {
+      const file = join(dir, name, MIGRATION_FILE_NAME);
+      try {
+        return { name, script: { ok: true, text: readFileSync(file, 'utf8') } };
+      } catch (error) {
+        return { name, script: { ok: false, error: (error as Error).message } };
+      }
+    });
+  return { dir, lockFile, migrations };
+}
+
+/** The folder in the shape the schema engine takes. */
+export function toEngineMigrationList(folder: MigrationsFolder, shadowDbInitScript = ''): MigrationList {
+  return {
+    baseDir: folder.dir,
+    lockfile: { path: LOCK_FILE_NAME, content: folder.lockFile },
+    shadowDbInitScript,
+    migrationDirectories: folder.migrations.map((m) => ({
+      path: m.name,
+      migrationFile: {
+        path: MIGRATION_FILE_NAME,
+        content: m.script.ok ? { tag: 'ok', value: m.script.text } : { tag: 'error', value: m.script.error },
+      },
+    })),
+  };
+}
+
+/** A folder with one more migration, as it will be once written (for engine calls before writing). */
+export function withMigration(folder: MigrationsFolder, name: string, script: string): MigrationsFolder {
+  return { ...folder, migrations: [...folder.migrations, { name, script: { ok: true, text: script } }] };
+}
+
+/**
+ * Writes `<dir>/<name>/migration.sql` exactly as the engine generated it and rewrites
+ * `migration_lock.toml`, as Prisma does after every created migration.
+ */
+export function writeMigration(dir: string, name: string, script: string, provider: Provider): string {
+  const folder = join(dir, name);
+  if (existsSync(folder)) {
+    throw new MigrateError(ErrorCodes.migrationsFolder, `The migration directory already exists at ${folder}.`, {
+      hint: 'Wait a second and run the command again, or remove the folder if it is a leftover.',
+    });
+  }
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, MIGRATION_FILE_NAME), script, 'utf8');
+  writeLockFile(dir, provider);
+  return join(folder, MIGRATION_FILE_NAME);
+}
+
+export function writeLockFile(dir: string, provider: Provider): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, LOCK_FILE_NAME), renderLockFile(provider), 'utf8');
+}

@@ -1,0 +1,32 @@
+// The programmatic API of migrate-core. The adapters' CLIs use exactly this.
+export { MigrateError, isMigrateError, ErrorCodes } from './errors.js';
+export { redactUrl, redactSecrets } from './redact.js';
+export { type Provider, type SupportedProvider, normalizeProvider, assertSupportedProvider } from './provider.js';
+export type { SchemaFile, SchemaFilter, SchemaSource } from './source.js';
+
+export { extractDatasource, resolveUrlSetting, type DatasourceSettings } from './schema/datasource.js';
+export { readPrismaSchema } from './schema/load.js';
+export { loadPrismaSchemaSource, type PrismaSchemaSourceOptions } from './schema/prisma-schema-source.js';
+
+export { migrationChecksum, checksumMatches } from './history/checksum.js';
+export { renderLockFile, parseLockFileProvider, assertLockFileProvider, LOCK_FILE_NAME } from './history/lock-file.js';
+export { sanitizeMigrationName, parseMigrationFolderName } from './history/migration-name.js';
+export { readMigrationsFolder, writeMigration, type MigrationsFolder, type LocalMigration } from './history/migrations-folder.js';
+
+export type { Engine, EngineEvent } from './engine/engine.js';
+export { openEngine, WasmEngine } from './engine/wasm-engine.js';
+export { resolveConnection, describeConnection, type Connection } from './engine/connection.js';
+export { schemaEngineVersion } from './engine/wasm-module.js';
+export { sweepOrphanShadowDatabases, SHADOW_DATABASE_PREFIX } from './engine/shadow/postgres-shadow-database.js';
+
+export type { Prompter, Question } from './lifecycle/prompter.js';
+export { nonInteractivePrompter } from './lifecycle/prompter.js';
+export type { LifecycleOptions, ProgressEvent, AppliedMigration } from './lifecycle/session.js';
+export { createMigration, type CreateMigrationOptions, type CreateMigrationResult } from './lifecycle/create-migration.js';
+export { deploy, type DeployResult } from './lifecycle/deploy.js';
+export { status, summarizeStatus, type StatusReport, type MigrationState } from './lifecycle/status.js';
+export { resolve, type ResolveOptions, type ResolveResult } from './lifecycle/resolve.js';
+export { reset, type ResetOptions, type ResetResult } from './lifecycle/reset.js';
+export { push, type PushOptions, type PushResult } from './lifecycle/push.js';
+export { diff, type DiffInput, type DiffOutput, type DiffSide } from './lifecycle/diff.js';
+export { check, type CheckResult } from './lifecycle/check.js';

@@ -1,0 +1,106 @@
+import { join, relative } from 'node:path';
+import { ErrorCodes, isMigrateError, MigrateError } from '../errors.js';
+import { sanitizeMigrationName } from '../history/migration-name.js';
+import { withMigration, writeMigration } from '../history/migrations-folder.js';
+import type { SchemaSource } from '../source.js';
+import { type AppliedMigration, type LifecycleOptions, type Session, withSession } from './session.js';
+
+export interface CreateMigrationOptions {
+  /** The migration's name (sanitised as Prisma does); asked for when missing. */
+  name?: string | undefined;
+  /** Write the migration without applying it. */
+  createOnly?: boolean | undefined;
+  /** Answer the data-loss question with yes. */
+  acceptDataLoss?: boolean | undefined;
+}
+
+export interface CreateMigrationResult {
+  /** Pending migrations applied before anything was generated. */
+  appliedPending: AppliedMigration[];
+  /** The migration written, if the schema had changes (or `createOnly`). */
+  created: { name: string; path: string; applied: AppliedMigration | undefined } | undefined;
+  /** Data-loss warnings the new migration carries. */
+  warnings: string[];
+}
+
+/**
+ * `migrate dev`: brings the development database up to date with the schema through a new
+ * migration. In order: diagnose (drift, edited/missing/failed migrations: explain and stop,
+ * never reset on its own), apply pending migrations, evaluate data loss (ask, or take
+ * `acceptDataLoss`), write `migrations/<timestamp>_<name>/migration.sql`, apply it.
+ */
+export async function createMigration(source: SchemaSource, options: CreateMigrationOptions & LifecycleOptions = {}): Promise<CreateMigrationResult> {
+  return withSession(source, options, async (session) => {
+    await explainResetIfNeeded(session);
+    const appliedPending = await session.applyPending();
+
+    const evaluation = await session.engine.evaluateDataLoss({ migrationsList: session.migrationList(), schema: session.schema(), filters: session.filters });
+    if (evaluation.unexecutableSteps.length > 0 && !options.createOnly) {
+      throw new MigrateError(
+        ErrorCodes.unexecutable,
+        `We found changes that cannot be executed:\n\n${evaluation.unexecutableSteps.map((s) => `  • Step ${s.stepIndex} ${s.message}`).join('\n')}`,
+        { hint: 'Use --create-only to create the migration file, edit it to address the issue(s), then run the command again to apply it.' },
+      );
+    }
+    const warnings = evaluation.warnings.map((w) => w.message);
+    if (warnings.length > 0 && !options.acceptDataLoss) {
+      const ok = await session.prompter.confirm({
+        message: `Warnings for the current datasource:\n\n${warnings.map((w) => `  • ${w}`).join('\n')}\n\nAre you sure you want to create ${options.createOnly ? 'this migration' : 'and apply this migration'}?`,
+        flag: '--accept-data-loss',
+      });
+      if (!ok) throw new MigrateError(ErrorCodes.cancelled, 'Migration cancelled.', { exitCode: 130 });
+    }
+
+    if (evaluation.migrationSteps === 0 && !options.createOnly) return { appliedPending, created: undefined, warnings };
+
+    const name =
+      options.name !== undefined
+        ? options.name
+        : await session.prompter.text({ message: 'Enter a name for the new migration:', flag: '--name', fallback: '' });
+    const generated = await session.engine.createMigration({
+      draft: Boolean(options.createOnly),
+      migrationName: sanitizeMigrationName(name),
+      migrationsList: session.migrationList(),
+      schema: session.schema(),
+      filters: session.filters,
+    });
+    if (generated.migrationScript === null) return { appliedPending, created: undefined, warnings };
+
+    const path = writeMigration(source.migrationsDir, generated.generatedMigrationName, generated.migrationScript, source.provider);
+    const created = { name: generated.generatedMigrationName, path, applied: undefined as AppliedMigration | undefined };
+    if (!options.createOnly) {
+      const applied = await session.applyPending(withMigration(session.folder, generated.generatedMigrationName, generated.migrationScript));
+      created.applied = applied.find((m) => m.name === generated.generatedMigrationName);
+    }
+    return { appliedPending, created, warnings };
+  });
+}
+
+/**
+ * devDiagnostic decides whether the database can take a new migration. When it says `reset`
+ * (drift, an edited, missing or failed migration), Prisma 6.5+ explains and stops with exit 130;
+ * so do we. A database the engine never touched has no `_prisma_migrations` yet (P1014): an
+ * empty applyMigrations creates it, as Prisma's own flow does before diagnosing.
+ */
+async function explainResetIfNeeded(session: Session): Promise<void> {
+  const input = { migrationsList: session.migrationList(), filters: session.filters };
+  let diagnostic: Awaited<ReturnType<Session['engine']['devDiagnostic']>>;
+  try {
+    diagnostic = await session.engine.devDiagnostic(input);
+  } catch (error) {
+    if (!isMigrateError(error) || error.code !== 'P1014') throw error;
+    await session.engine.applyMigrations({ migrationsList: session.migrationList({ ...session.folder, migrations: [] }), filters: session.filters });
+    diagnostic = await session.engine.devDiagnostic(input);
+  }
+  if (diagnostic.action.tag !== 'reset') return;
+  throw new MigrateError(ErrorCodes.resetRequired, `${diagnostic.action.reason}\n\nWe need to reset the ${describeTarget(session)}.`, {
+    hint: 'Nothing was changed. Run `migrate reset` to drop the development database and re-apply all migrations (all data will be lost), or restore the migrations that changed.',
+    exitCode: 130,
+    details: { reason: diagnostic.action.reason },
+  });
+}
+
+function describeTarget(session: Session): string {
+  if (session.connection.provider === 'sqlite') return `SQLite database "${relative(process.cwd(), session.connection.file) || join('.', session.connection.file)}"`;
+  return `"${session.connection.schema ?? 'public'}" schema of the PostgreSQL database`;
+}

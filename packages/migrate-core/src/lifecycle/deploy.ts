@@ -1,0 +1,23 @@
+import type { SchemaSource } from '../source.js';
+import { diagnoseHistory } from './status.js';
+import { type AppliedMigration, type LifecycleOptions, withSession } from './session.js';
+
+export interface DeployResult {
+  /** Migrations in the folder. */
+  found: number;
+  applied: AppliedMigration[];
+  /** Applied migrations whose migration.sql changed since (deploy warns, it does not stop). */
+  edited: string[];
+}
+
+/**
+ * `migrate deploy`: applies pending migrations, non-interactively, never resets, uses no shadow
+ * database. Stops at a failed migration (P3009) and when a script fails (P3018).
+ */
+export async function deploy(source: SchemaSource, options: LifecycleOptions = {}): Promise<DeployResult> {
+  return withSession(source, options, async (session) => {
+    const before = await diagnoseHistory(session);
+    const applied = await session.applyPending();
+    return { found: session.folder.migrations.length, applied, edited: before.editedMigrationNames };
+  });
+}

@@ -1,0 +1,96 @@
+import type { DiffTarget } from '../engine/engine.js';
+import { type Connection, resolveConnection } from '../engine/connection.js';
+import { runPendingCleanups } from '../engine/cleanup.js';
+import { openEngine } from '../engine/wasm-engine.js';
+import { ErrorCodes, MigrateError } from '../errors.js';
+import { renderLockFile } from '../history/lock-file.js';
+import { readMigrationsFolder, toEngineMigrationList } from '../history/migrations-folder.js';
+import { assertSupportedProvider, type Provider } from '../provider.js';
+import { EMPTY_FILTER, type SchemaFile, type SchemaFilter } from '../source.js';
+
+/** One side of a diff. */
+export type DiffSide =
+  | { kind: 'empty' }
+  | { kind: 'schema'; files: SchemaFile[] }
+  | { kind: 'migrations'; dir: string }
+  | { kind: 'url'; url: string };
+
+export interface DiffInput {
+  from: DiffSide;
+  to: DiffSide;
+  /** An executable SQL script instead of a human summary. */
+  script?: boolean | undefined;
+  provider: Provider;
+  /** The database used for replaying migrations (its server hosts the shadow database) when no side is a URL. */
+  url?: string | undefined;
+  shadowDatabaseUrl?: string | undefined;
+  /** Folder that relative SQLite paths are resolved against. */
+  baseDir: string;
+  filter?: SchemaFilter;
+}
+
+export interface DiffOutput {
+  /** The summary or script; `No difference detected.` / `-- This is an empty migration.` when empty. */
+  text: string;
+  empty: boolean;
+}
+
+/** `migrate diff`: the difference between two schema sources, as a summary or a script. Changes nothing. */
+export async function diff(input: DiffInput): Promise<DiffOutput> {
+  assertSupportedProvider(input.provider);
+  const live = [input.from, input.to].filter((s): s is Extract<DiffSide, { kind: 'url' }> => s.kind === 'url');
+  if (live.length === 2 && live[0]!.url !== live[1]!.url) {
+    throw new MigrateError(ErrorCodes.usage, 'Diffing two different live databases in one run is not supported by the in-process engine.', {
+      hint: 'Diff each database against a schema or a migrations folder instead.',
+    });
+  }
+  const needsDatabase = live.length > 0 || [input.from, input.to].some((s) => s.kind === 'migrations');
+  const connection = diffConnection(input, live[0]?.url, needsDatabase);
+  const engine = await openEngine(connection);
+  try {
+    const result = await engine.diff({
+      from: toTarget(input.from, input),
+      to: toTarget(input.to, input),
+      script: Boolean(input.script),
+      exitCode: true,
+      filters: input.filter ?? EMPTY_FILTER,
+    });
+    const empty = result.exitCode === 0;
+    const text = (result.stdout ?? '').trim() === '' ? (input.script ? '-- This is an empty migration.' : 'No difference detected.') : (result.stdout ?? '');
+    return { text, empty };
+  } finally {
+    await engine.dispose();
+    await runPendingCleanups();
+  }
+}
+
+function diffConnection(input: DiffInput, liveUrl: string | undefined, needsDatabase: boolean): Connection {
+  const url = liveUrl ?? input.url;
+  if (url) return resolveConnection({ provider: input.provider, url, shadowDatabaseUrl: input.shadowDatabaseUrl, baseDir: input.baseDir });
+  if (input.provider === 'sqlite') return { provider: 'sqlite', url: 'file::memory:', file: ':memory:' };
+  if (needsDatabase) {
+    throw new MigrateError(ErrorCodes.missingUrl, 'Replaying a migrations folder on PostgreSQL needs a database server for the shadow database.', {
+      hint: 'Pass --url (or set DATABASE_URL), or --shadow-database-url.',
+    });
+  }
+  // Schema-to-schema and schema-to-empty diffs never connect; the engine only needs to know the provider.
+  return { provider: 'postgresql', url: 'postgresql://localhost/migrate_kit_unused' };
+}
+
+function toTarget(side: DiffSide, input: DiffInput): DiffTarget {
+  switch (side.kind) {
+    case 'empty':
+      return { tag: 'empty' };
+    case 'schema':
+      return { tag: 'schemaDatamodel', files: side.files };
+    case 'url':
+      // The Wasm engine has no URL target: a live database is "the datasource of a schema",
+      // reached through the adapter the engine was opened with (diffConnection).
+      return { tag: 'schemaDatasource', files: [{ path: 'datasource.prisma', content: `datasource db {\n  provider = "${input.provider}"\n}\n` }], configDir: input.baseDir };
+    case 'migrations': {
+      const folder = readMigrationsFolder(side.dir);
+      // The engine takes the connector from the lock file; a folder without one is read as the given provider.
+      return { tag: 'migrations', ...toEngineMigrationList({ ...folder, lockFile: folder.lockFile ?? renderLockFile(input.provider) }) };
+    }
+  }
+}

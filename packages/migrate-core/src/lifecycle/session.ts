@@ -1,0 +1,107 @@
+import type { MigrationList } from '@prisma/schema-engine-wasm';
+import { runPendingCleanups } from '../engine/cleanup.js';
+import { type Connection, resolveConnection } from '../engine/connection.js';
+import type { Engine, EngineEvent } from '../engine/engine.js';
+import { openEngine } from '../engine/wasm-engine.js';
+import { assertLockFileProvider } from '../history/lock-file.js';
+import { type MigrationsFolder, readMigrationsFolder, toEngineMigrationList } from '../history/migrations-folder.js';
+import { EMPTY_FILTER, type SchemaFilter, type SchemaSource } from '../source.js';
+import { nonInteractivePrompter, type Prompter } from './prompter.js';
+
+/** Progress the CLI can show while an operation runs. */
+export type ProgressEvent =
+  | { kind: 'migrationStarted'; name: string }
+  | { kind: 'migrationFinished'; name: string; durationMs: number };
+
+/** What every lifecycle operation may take besides its own options. */
+export interface LifecycleOptions {
+  prompter?: Prompter;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+/** A migration that was applied, and how long its script took. */
+export interface AppliedMigration {
+  name: string;
+  durationMs: number;
+}
+
+/** One open engine on the source's database, with the migrations folder as read at the start. */
+export interface Session {
+  source: SchemaSource;
+  connection: Connection;
+  engine: Engine;
+  folder: MigrationsFolder;
+  prompter: Prompter;
+  filters: SchemaFilter;
+  migrationList(folder?: MigrationsFolder): MigrationList;
+  schema(): { files: { path: string; content: string }[] };
+  /** applyMigrations with per-migration timing reported as progress. */
+  applyPending(folder?: MigrationsFolder): Promise<AppliedMigration[]>;
+}
+
+/**
+ * Opens the engine for one operation, and closes it (and any temporary shadow database) when
+ * the operation ends, however it ends. The lock file is checked first, so a provider mismatch
+ * (P3019) fails before anything is touched.
+ */
+export async function withSession<T>(source: SchemaSource, options: LifecycleOptions, fn: (session: Session) => Promise<T>): Promise<T> {
+  const connection = resolveConnection(source);
+  const folder = readMigrationsFolder(source.migrationsDir);
+  assertLockFileProvider(folder.lockFile, source.provider);
+  const timing = new MigrationTimer(options.onProgress);
+  const engine = await openEngine(connection, { schemaFiles: source.files, onEvent: (e) => timing.onEngineEvent(e) });
+  const filters = source.filter ?? EMPTY_FILTER;
+  const session: Session = {
+    source,
+    connection,
+    engine,
+    folder,
+    prompter: options.prompter ?? nonInteractivePrompter,
+    filters,
+    migrationList: (f = folder) => toEngineMigrationList(f, source.shadowDbInitScript),
+    schema: () => ({ files: source.files.map((f) => ({ path: f.path, content: f.content })) }),
+    async applyPending(f = folder) {
+      timing.begin();
+      const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList: session.migrationList(f), filters });
+      return timing.end(appliedMigrationNames);
+    },
+  };
+  try {
+    return await fn(session);
+  } finally {
+    await engine.dispose();
+    await runPendingCleanups();
+  }
+}
+
+/** Turns the engine's "Applying `x`" log lines into per-migration start/finish events with durations. */
+class MigrationTimer {
+  private current: { name: string; at: number } | undefined;
+  private durations = new Map<string, number>();
+
+  constructor(private readonly onProgress: ((event: ProgressEvent) => void) | undefined) {}
+
+  begin(): void {
+    this.current = undefined;
+    this.durations.clear();
+  }
+
+  onEngineEvent(event: EngineEvent): void {
+    this.finishCurrent(event.at);
+    this.current = { name: event.migrationName, at: event.at };
+    this.onProgress?.({ kind: 'migrationStarted', name: event.migrationName });
+  }
+
+  end(applied: string[]): AppliedMigration[] {
+    this.finishCurrent(performance.now());
+    return applied.map((name) => ({ name, durationMs: this.durations.get(name) ?? 0 }));
+  }
+
+  private finishCurrent(at: number): void {
+    if (!this.current) return;
+    const durationMs = at - this.current.at;
+    this.durations.set(this.current.name, durationMs);
+    this.onProgress?.({ kind: 'migrationFinished', name: this.current.name, durationMs });
+    this.current = undefined;
+  }
+}
