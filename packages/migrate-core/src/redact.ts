@@ -4,11 +4,13 @@
  */
 
 const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^@/?#\s]+)@/gi;
+// A URL mangled enough to lose its `scheme://` still shows `user:password@host`.
+const BARE_CREDENTIALS = /(^|[\s"'(=/])([^\s:/@"'()]+):([^\s@/"']+)@/g;
 const PASSWORD_PARAM = /([?&](?:password|pass|pwd|sslpassword)=)([^&\s]+)/gi;
 
 /** `postgresql://user:secret@host/db` -> `postgresql://user:***@host/db` (also `?password=`). */
 export function redactUrl(url: string): string {
-  return url.replace(URL_CREDENTIALS, '$1:***@').replace(PASSWORD_PARAM, '$1***');
+  return url.replace(URL_CREDENTIALS, '$1:***@').replace(BARE_CREDENTIALS, '$1$2:***@').replace(PASSWORD_PARAM, '$1***');
 }
 
 /** Redacts URL credentials anywhere in free text, and every known secret verbatim. */

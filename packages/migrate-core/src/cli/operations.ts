@@ -10,6 +10,7 @@ import { reset } from '../lifecycle/reset.js';
 import { resolve } from '../lifecycle/resolve.js';
 import type { AppliedMigration } from '../lifecycle/session.js';
 import { status } from '../lifecycle/status.js';
+import { readMigrationsFolder } from '../history/migrations-folder.js';
 import { readPrismaSchema } from '../schema/load.js';
 import { extractDatasource } from '../schema/datasource.js';
 import type { SchemaSource } from '../source.js';
@@ -87,8 +88,9 @@ const deployOperation: Operation = {
   flags: [],
   async run({ loadSource, ui }) {
     const source = await loadSource();
+    const found = readMigrationsFolder(source.migrationsDir).migrations.length;
+    ui.say(`${found === 0 ? 'No migration found' : `${found} migration${found === 1 ? '' : 's'} found`} in ${relative(process.cwd(), source.migrationsDir) || '.'}\n`);
     const result = await deploy(source, { onProgress: ui.progress });
-    ui.say(`${result.found === 0 ? 'No migration found' : `${result.found} migration${result.found === 1 ? '' : 's'} found`} in ${relative(process.cwd(), source.migrationsDir) || '.'}\n`);
     for (const name of result.edited) ui.warn(ui.colors.yellow(`⚠️  The migration \`${name}\` was modified after it was applied.`));
     if (result.applied.length === 0) ui.say(ui.colors.green('No pending migrations to apply.'));
     else {

@@ -45,6 +45,7 @@ const terminalPrompter: Prompter = {
 export function createUi(streams: UiStreams, options: { json: boolean }): Ui {
   const colors = colorsFor(streams.stderr, streams.env);
   const live = Boolean(streams.stderr.isTTY) && !options.json;
+  let applied = 0;
   return {
     json: options.json,
     colors,
@@ -56,13 +57,14 @@ export function createUi(streams: UiStreams, options: { json: boolean }): Ui {
       streams.stderr.write(`${redactSecrets(text)}\n`);
     },
     progress(event) {
-      if (options.json) return;
+      // A live line on a terminal; logs get the per-migration timings in the final summary instead.
+      if (!live) return;
       if (event.kind === 'migrationStarted') {
-        if (live) streams.stderr.write(`${colors.dim(`  applying ${event.name} ...`)}`);
-        return;
+        applied++;
+        streams.stderr.write(`\r\x1b[2K${colors.dim(`  applying ${event.name} (${applied})`)}`);
+      } else {
+        streams.stderr.write('\r\x1b[2K');
       }
-      const line = `  ${colors.green('✔')} ${event.name} ${colors.dim(`(${formatMs(event.durationMs)})`)}`;
-      streams.stderr.write(live ? `\r\x1b[2K${line}\n` : `${line}\n`);
     },
   };
 }

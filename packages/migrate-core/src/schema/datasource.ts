@@ -54,7 +54,7 @@ export function extractDatasource(files: readonly SchemaFile[]): { datasource: D
     const body = match[2]!;
     const settings: Partial<DatasourceSettings> = { name: match[1]!, file: file.path };
     const bodyLines = body.split('\n').map((line) => {
-      const kv = /^([ \t]*)(\w+)[ \t]*=[ \t]*(.+?)[ \t]*(\/\/.*)?$/.exec(line);
+      const kv = /^([ \t]*)(\w+)[ \t]*=[ \t]*("(?:[^"\\]|\\.)*"|env\(\s*"[^"]*"\s*\)|[^\s]+)/.exec(line);
       if (!kv) return line;
       const key = kv[2]!;
       if (key === 'provider') {
