@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConnection, sqliteFile } from '../src/engine/connection.js';
-import { MigrateError } from '../src/errors.js';
+import type { MigrateError } from '../src/errors.js';
 import { redactSecrets, redactUrl } from '../src/redact.js';
 import { extractDatasource, resolveUrlSetting } from '../src/schema/datasource.js';
 

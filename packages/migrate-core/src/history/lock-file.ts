@@ -1,4 +1,4 @@
-import { ErrorCodes, MigrateError } from '../errors.js';
+import { MigrateError } from '../errors.js';
 import type { Provider } from '../provider.js';
 
 export const LOCK_FILE_NAME = 'migration_lock.toml';
