@@ -30,3 +30,4 @@ export { reset, type ResetOptions, type ResetResult } from './lifecycle/reset.js
 export { push, type PushOptions, type PushResult } from './lifecycle/push.js';
 export { diff, type DiffInput, type DiffOutput, type DiffSide } from './lifecycle/diff.js';
 export { check, type CheckResult } from './lifecycle/check.js';
+export { execute } from './lifecycle/execute.js';

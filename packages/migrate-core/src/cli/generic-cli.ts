@@ -44,6 +44,7 @@ export const genericCli: CliDefinition = {
     { path: ['reset'], operation: 'reset', summary: 'Drop the database and re-apply every migration' },
     { path: ['diff'], operation: 'diff', summary: 'Compare two schema sources' },
     { path: ['push'], operation: 'push', summary: 'Make the database match the schema without a migration' },
+    { path: ['execute'], operation: 'execute', summary: 'Run a SQL script on the database, outside the migrations' },
     { path: ['check'], operation: 'check', summary: 'Exit 1 when the migrations do not produce the schema (for CI)' },
   ],
 };

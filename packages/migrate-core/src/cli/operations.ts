@@ -1,9 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { ErrorCodes, MigrateError } from '../errors.js';
 import { check } from '../lifecycle/check.js';
 import { createMigration } from '../lifecycle/create-migration.js';
 import { deploy } from '../lifecycle/deploy.js';
+import { execute } from '../lifecycle/execute.js';
 import { type DiffSide, diff } from '../lifecycle/diff.js';
 import { push } from '../lifecycle/push.js';
 import { reset } from '../lifecycle/reset.js';
@@ -42,7 +43,7 @@ export interface Operation {
   run(ctx: OperationContext): Promise<Outcome>;
 }
 
-export type OperationName = 'createMigration' | 'deploy' | 'status' | 'resolve' | 'reset' | 'diff' | 'push' | 'check';
+export type OperationName = 'createMigration' | 'deploy' | 'status' | 'resolve' | 'reset' | 'diff' | 'push' | 'check' | 'execute';
 
 function appliedList(ui: Ui, dir: string, applied: AppliedMigration[]): void {
   ui.say(`\n${relative(process.cwd(), dir) || '.'}/`);
@@ -184,29 +185,36 @@ const pushOperation: Operation = {
   },
 };
 
-const SIDES = ['empty', 'schema', 'migrations', 'url'] as const;
+const SIDES = ['empty', 'schema', 'migrations', 'url', 'configDatasource'] as const;
+const flagWord = (kind: string) => kind.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const flagKey = (direction: string, kind: string) => `${direction}${kind[0]!.toUpperCase()}${kind.slice(1)}`;
 
-function diffSide(flags: Record<string, unknown>, direction: 'from' | 'to'): DiffSide {
-  const given = SIDES.filter((k) => flags[`${direction}${k[0]!.toUpperCase()}${k.slice(1)}`] !== undefined);
+async function diffSide(flags: Record<string, unknown>, direction: 'from' | 'to', loadSource: () => Promise<SchemaSource>): Promise<DiffSide> {
+  const given = SIDES.filter((k) => flags[flagKey(direction, k)] !== undefined);
   if (given.length !== 1) {
     throw new MigrateError(ErrorCodes.usage, `${given.length} \`--${direction}-...\` parameter(s) provided. 1 must be provided.`, {
-      hint: `Use one of --${direction}-empty, --${direction}-schema <path>, --${direction}-migrations <dir>, --${direction}-url <url>.`,
+      hint: `Use one of ${SIDES.map((k) => `--${direction}-${flagWord(k)}`).join(', ')}.`,
     });
   }
   const kind = given[0]!;
-  const value = flags[`${direction}${kind[0]!.toUpperCase()}${kind.slice(1)}`];
+  const value = flags[flagKey(direction, kind)];
   if (kind === 'empty') return { kind };
   if (kind === 'schema') return { kind, files: extractDatasource(readPrismaSchema(String(value))).files };
   if (kind === 'migrations') return { kind, dir: String(value) };
-  return { kind, url: String(value) };
+  if (kind === 'url') return { kind, url: String(value) };
+  const { url } = await loadSource();
+  if (!url) throw new MigrateError(ErrorCodes.missingUrl, `--${direction}-config-datasource needs a datasource url in the configuration.`, { hint: 'Set datasource.url in prisma.config.ts (or DATABASE_URL).' });
+  return { kind: 'url', url };
 }
 
 const diffOperation: Operation = {
   flags: [
     ...SIDES.flatMap((k) =>
       (['from', 'to'] as const).map((d) => ({
-        flags: k === 'empty' ? `--${d}-empty` : `--${d}-${k} <${k === 'url' ? 'url' : 'path'}>`,
-        description: `${d === 'from' ? 'Start' : 'End'} from ${k === 'empty' ? 'an empty schema' : k === 'url' ? 'a live database' : `a ${k === 'schema' ? 'Prisma schema' : 'migrations folder'}`}`,
+        flags: k === 'empty' || k === 'configDatasource' ? `--${d}-${flagWord(k)}` : `--${d}-${k} <${k === 'url' ? 'url' : 'path'}>`,
+        description: `${d === 'from' ? 'Start' : 'End'} from ${
+          { empty: 'an empty schema', url: 'a live database', schema: 'a Prisma schema', migrations: 'a migrations folder', configDatasource: 'the configured datasource (a live database)' }[k]
+        }`,
       })),
     ),
     { flags: '--script', description: 'Render a SQL script instead of a summary' },
@@ -214,8 +222,8 @@ const diffOperation: Operation = {
     { flags: '-o, --output <file>', description: 'Write the result to a file instead of stdout' },
   ],
   async run({ flags, loadSource, ui }) {
-    const from = diffSide(flags, 'from');
-    const to = diffSide(flags, 'to');
+    const from = await diffSide(flags, 'from', loadSource);
+    const to = await diffSide(flags, 'to', loadSource);
     const source = await loadSource().catch(() => undefined);
     const provider =
       source?.provider ??
@@ -228,7 +236,7 @@ const diffOperation: Operation = {
       to,
       script: Boolean(flags.script),
       provider,
-      url: source?.url,
+      url: source?.url ?? (flags.url as string | undefined),
       shadowDatabaseUrl: source?.shadowDatabaseUrl,
       baseDir: source?.baseDir ?? process.cwd(),
       filter: source?.filter,
@@ -265,6 +273,34 @@ const checkOperation: Operation = {
   },
 };
 
+const executeOperation: Operation = {
+  flags: [
+    { flags: '--file <path>', description: 'Path to a file with the script to run' },
+    { flags: '--stdin', description: 'Read the script from stdin' },
+  ],
+  async run({ flags, loadSource, ui }) {
+    if (Boolean(flags.file) === Boolean(flags.stdin)) {
+      throw new MigrateError(ErrorCodes.usage, 'Either --stdin or --file must be provided, and not both.', { hint: 'e.g. db execute --file ./script.sql' });
+    }
+    let script: string;
+    try {
+      script = flags.file ? readFileSync(String(flags.file), 'utf8') : await readStdin();
+    } catch (error) {
+      throw new MigrateError(ErrorCodes.usage, `Could not read the script: ${(error as Error).message}`, { hint: 'Check the path given to --file.' });
+    }
+    const source = await loadSource();
+    await execute(source, script);
+    ui.say('Script executed successfully.');
+    return { exitCode: 0, json: { executed: true } };
+  },
+};
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** Every lifecycle operation with its flags and its human output; adapters name them in their verb tables. */
 export const operations: Record<OperationName, Operation> = {
   createMigration: createMigrationOperation,
@@ -275,4 +311,5 @@ export const operations: Record<OperationName, Operation> = {
   diff: diffOperation,
   push: pushOperation,
   check: checkOperation,
+  execute: executeOperation,
 };

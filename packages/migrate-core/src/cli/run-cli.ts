@@ -13,6 +13,10 @@ export interface VerbDefinition {
   summary: string;
   /** Flags besides the operation's own (rarely needed). */
   extraFlags?: FlagDefinition[];
+  /** Long names of the operation's flags this CLI does not offer (e.g. `--from-url` under Prisma 7 rules). */
+  omitFlags?: string[];
+  /** Flags this CLI's users may still type from an older version: refused with a message naming the new spelling. */
+  rejectedFlags?: { flag: string; takesValue: boolean; message: string }[];
 }
 
 /** A framework's CLI as data: its name, the flags that locate its schema, its verbs. */
@@ -24,7 +28,20 @@ export interface CliDefinition {
   sourceFlags: FlagDefinition[];
   loadSource(flags: Record<string, unknown>): Promise<SchemaSource>;
   verbs: VerbDefinition[];
+  /**
+   * Runs any command line whose words name none of the verbs (a passthrough to another CLI);
+   * without it, unknown verbs are usage errors.
+   */
+  passthrough?(argv: string[]): Promise<number>;
 }
+
+/** Whether the leading words of argv name one of the verbs (or a group of them). */
+function namesVerb(definition: CliDefinition, argv: string[]): boolean {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  return definition.verbs.some((v) => words.length > 0 && v.path[0] === words[0] && (v.path.length === 1 || words.length < 2 || v.path[1] === words[1]));
+}
+
+const TOP_LEVEL_OWN = new Set(['-h', '--help', 'help']);
 
 const defaultStreams = (): UiStreams => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
 
@@ -34,6 +51,13 @@ const defaultStreams = (): UiStreams => ({ stdout: process.stdout, stderr: proce
  * has to decide), anything unexpected 1; a verb's outcome decides otherwise.
  */
 export async function runCli(definition: CliDefinition, argv: string[], streams: UiStreams = defaultStreams()): Promise<number> {
+  if (definition.passthrough && argv.length > 0 && !TOP_LEVEL_OWN.has(argv[0]!) && !namesVerb(definition, argv)) {
+    try {
+      return await definition.passthrough(argv);
+    } catch (error) {
+      return reportError(error, streams, false);
+    }
+  }
   let exitCode = 0;
   let json = argv.includes('--json');
   const program = new Command(definition.name)
@@ -55,10 +79,20 @@ export async function runCli(definition: CliDefinition, argv: string[], streams:
     }
     const operation = operations[verb.operation];
     const command = parent.command(verb.path.at(-1)!).description(verb.summary).exitOverride();
-    for (const flag of [...operation.flags, ...(verb.extraFlags ?? []), ...definition.sourceFlags]) command.addOption(new Option(flag.flags, flag.description));
+    const omitted = new Set(verb.omitFlags ?? []);
+    for (const flag of [...operation.flags, ...(verb.extraFlags ?? []), ...definition.sourceFlags]) {
+      if (![...omitted].some((name) => flag.flags.split(/[ ,]+/).includes(name))) command.addOption(new Option(flag.flags, flag.description));
+    }
+    for (const rejected of verb.rejectedFlags ?? []) {
+      command.addOption(new Option(`${rejected.flag}${rejected.takesValue ? ' [value]' : ''}`).hideHelp());
+    }
     command.addOption(new Option('--json', 'Print the result as one JSON document on stdout'));
     command.action(async (flags: Record<string, unknown>) => {
       json = Boolean(flags.json);
+      for (const rejected of verb.rejectedFlags ?? []) {
+        const key = rejected.flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+        if (flags[key] !== undefined) throw new MigrateError('MK_USAGE', rejected.message, { hint: `Remove ${rejected.flag}.` });
+      }
       const ui = createUi(streams, { json });
       const outcome = await operation.run({
         flags,
