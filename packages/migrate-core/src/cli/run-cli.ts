@@ -3,7 +3,7 @@ import { isMigrateError, MigrateError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
 import type { SchemaSource } from '../source.js';
 import { type FlagDefinition, type OperationName, operations } from './operations.js';
-import { createUi, type UiStreams } from './ui.js';
+import { createUi, type Ui, type UiStreams } from './ui.js';
 
 /** One verb of a CLI: its words, the lifecycle operation behind it, and its help. */
 export interface VerbDefinition {
@@ -17,6 +17,11 @@ export interface VerbDefinition {
   omitFlags?: string[];
   /** Flags this CLI's users may still type from an older version: refused with a message naming the new spelling. */
   rejectedFlags?: { flag: string; takesValue: boolean; message: string }[];
+  /**
+   * Runs after the operation succeeded (e.g. zen's seed after `migrate reset`); its exit code,
+   * when not 0, becomes the command's.
+   */
+  afterRun?(context: { flags: Record<string, unknown>; ui: Ui; source: () => Promise<SchemaSource> }): Promise<number>;
 }
 
 /** A framework's CLI as data: its name, the flags that locate its schema, its verbs. */
@@ -104,6 +109,7 @@ export async function runCli(definition: CliDefinition, argv: string[], streams:
         },
       });
       exitCode = outcome.exitCode;
+      if (exitCode === 0 && verb.afterRun) exitCode = await verb.afterRun({ flags, ui, source: () => definition.loadSource(flags) });
       if (json) streams.stdout.write(`${redactSecrets(JSON.stringify({ ok: true, exitCode, ...outcome.json }, null, 2))}\n`);
     });
   }
