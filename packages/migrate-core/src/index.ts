@@ -7,10 +7,11 @@ export type { SchemaFile, SchemaFilter, SchemaSource } from './source.js';
 export { extractDatasource, resolveUrlSetting, type DatasourceSettings } from './schema/datasource.js';
 export { readPrismaSchema } from './schema/load.js';
 export { loadPrismaSchemaSource, type PrismaSchemaSourceOptions } from './schema/prisma-schema-source.js';
+export { loadPrismaConfig, type LoadedConfig } from './schema/prisma-config.js';
 
 export { migrationChecksum, checksumMatches } from './history/checksum.js';
 export { renderLockFile, parseLockFileProvider, assertLockFileProvider, LOCK_FILE_NAME } from './history/lock-file.js';
-export { sanitizeMigrationName, parseMigrationFolderName } from './history/migration-name.js';
+export { sanitizeMigrationName, parseMigrationFolderName, migrationTimestamp } from './history/migration-name.js';
 export { readMigrationsFolder, writeMigration, type MigrationsFolder, type LocalMigration } from './history/migrations-folder.js';
 
 export type { Engine, EngineEvent } from './engine/engine.js';
@@ -31,3 +32,5 @@ export { push, type PushOptions, type PushResult } from './lifecycle/push.js';
 export { diff, type DiffInput, type DiffOutput, type DiffSide } from './lifecycle/diff.js';
 export { check, type CheckResult } from './lifecycle/check.js';
 export { execute } from './lifecycle/execute.js';
+export { draftMigration, type DraftMigrationOptions, type DraftMigrationResult } from './lifecycle/draft-migration.js';
+export { applyDevelopment, type ApplyDevelopmentOptions, type ApplyDevelopmentResult } from './lifecycle/apply-development.js';

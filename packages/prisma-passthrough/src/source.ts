@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { ErrorCodes, extractDatasource, MigrateError, readPrismaSchema, resolveUrlSetting, type SchemaSource } from '@migrate-kit/migrate-core';
+import { ErrorCodes, extractDatasource, type LoadedConfig, loadPrismaConfig, MigrateError, readPrismaSchema, resolveUrlSetting, type SchemaSource } from '@migrate-kit/migrate-core';
 import { config as loadDotenv } from 'dotenv';
-import { type LoadedConfig, loadPrismaConfig } from './config.js';
+
 
 export interface PrismaSourceFlags {
   schema?: string | undefined;

@@ -1,9 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { ErrorCodes, MigrateError } from '../errors.js';
+import { applyDevelopment } from '../lifecycle/apply-development.js';
 import { check } from '../lifecycle/check.js';
 import { createMigration } from '../lifecycle/create-migration.js';
 import { deploy } from '../lifecycle/deploy.js';
+import { draftMigration } from '../lifecycle/draft-migration.js';
 import { execute } from '../lifecycle/execute.js';
 import { type DiffSide, diff } from '../lifecycle/diff.js';
 import { push } from '../lifecycle/push.js';
@@ -43,7 +45,18 @@ export interface Operation {
   run(ctx: OperationContext): Promise<Outcome>;
 }
 
-export type OperationName = 'createMigration' | 'deploy' | 'status' | 'resolve' | 'reset' | 'diff' | 'push' | 'check' | 'execute';
+export type OperationName =
+  | 'createMigration'
+  | 'draftMigration'
+  | 'applyDevelopment'
+  | 'deploy'
+  | 'status'
+  | 'resolve'
+  | 'reset'
+  | 'diff'
+  | 'push'
+  | 'check'
+  | 'execute';
 
 function appliedList(ui: Ui, dir: string, applied: AppliedMigration[]): void {
   ui.say(`\n${relative(process.cwd(), dir) || '.'}/`);
@@ -301,9 +314,48 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Keystone's migration names: letters, digits and underscores, at most 200 characters. */
+export function keystoneMigrationName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 200);
+}
+
+const draftMigrationOperation: Operation = {
+  flags: [{ flags: '-n, --name <name>', description: 'Name of the migration' }],
+  async run({ flags, loadSource, ui, commandFor }) {
+    const source = await loadSource();
+    const result = await draftMigration(source, { name: flags.name as string | undefined, sanitizeName: keystoneMigrationName, prompter: ui.prompter });
+    if (!result.created) {
+      ui.say('✨ Database unchanged from Prisma schema');
+      return { exitCode: 0, json: { ...result } };
+    }
+    ui.say(`${result.summary}
+`);
+    ui.say(`✨ Generated SQL migration at ${relative(process.cwd(), result.created.path)}`);
+    ui.say(ui.colors.dim(`Apply it with ${commandFor('applyDevelopment')}.`));
+    return { exitCode: 0, json: { ...result } };
+  },
+};
+
+const applyDevelopmentOperation: Operation = {
+  flags: [{ flags: '-f, --force', description: 'Reset the database without asking when it has drifted from the migrations' }],
+  async run({ flags, loadSource, ui }) {
+    const source = await loadSource();
+    const result = await applyDevelopment(source, { force: Boolean(flags.force), prompter: ui.prompter, onProgress: ui.progress });
+    if (result.resetReason !== undefined) ui.warn(ui.colors.yellow(`The database was reset: ${result.resetReason}`));
+    if (result.applied.length === 0) ui.say('✨ No database migrations to apply');
+    else {
+      appliedList(ui, source.migrationsDir, result.applied);
+      ui.say('\n✨ Database migrated');
+    }
+    return { exitCode: 0, json: { ...result } };
+  },
+};
+
 /** Every lifecycle operation with its flags and its human output; adapters name them in their verb tables. */
 export const operations: Record<OperationName, Operation> = {
   createMigration: createMigrationOperation,
+  draftMigration: draftMigrationOperation,
+  applyDevelopment: applyDevelopmentOperation,
   deploy: deployOperation,
   status: statusOperation,
   resolve: resolveOperation,

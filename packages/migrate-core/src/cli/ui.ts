@@ -42,6 +42,11 @@ const terminalPrompter: Prompter = {
   text: (q) => input({ message: q.message }),
 };
 
+/** The terminal prompter where a person can answer, the one that fails at once naming the flag elsewhere. */
+export function prompterFor(streams: UiStreams): Prompter {
+  return canPrompt(streams) ? terminalPrompter : nonInteractivePrompter;
+}
+
 export function createUi(streams: UiStreams, options: { json: boolean }): Ui {
   const colors = colorsFor(streams.stderr, streams.env);
   const live = Boolean(streams.stderr.isTTY) && !options.json;
@@ -49,7 +54,7 @@ export function createUi(streams: UiStreams, options: { json: boolean }): Ui {
   return {
     json: options.json,
     colors,
-    prompter: canPrompt(streams) && !options.json ? terminalPrompter : nonInteractivePrompter,
+    prompter: options.json ? nonInteractivePrompter : prompterFor(streams),
     say(text) {
       if (!options.json) streams.stdout.write(`${redactSecrets(text)}\n`);
     },

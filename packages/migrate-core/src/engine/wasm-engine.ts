@@ -36,6 +36,8 @@ export async function openEngine(connection: Connection, options: OpenEngineOpti
 /** A driver adapter factory that can close every connection it handed out. */
 export interface ClosableAdapterFactory extends SqlMigrationAwareDriverAdapterFactory {
   close(): Promise<void>;
+  /** Finishes the engine's `reset` where the Wasm engine falls short of the native one (SQLite). */
+  completeReset?(externalTables: readonly string[]): Promise<void>;
 }
 
 type Method = Exclude<keyof SchemaEngine, 'free' | typeof Symbol.dispose | 'debugPanic'>;
@@ -112,6 +114,7 @@ export class WasmEngine implements Engine {
   }
   async reset(input: Parameters<Engine['reset']>[0]) {
     await this.run('reset', input);
+    await this.rawFactory.completeReset?.(input.filter?.externalTables ?? []);
   }
   async dbExecute(input: Parameters<Engine['dbExecute']>[0]) {
     await this.run('dbExecute', input);
@@ -167,5 +170,36 @@ export function translateError(error: unknown, factory: ErrorCapturingSqlMigrati
   const code = (error as { code?: unknown }).code;
   const text = redactSecrets(stripEngineBacktrace(message));
   if (typeof code === 'string' && code) return new MigrateError(code, text, { cause: error });
-  return new MigrateError(ErrorCodes.engine, text, { cause: error });
+  const failedMigration = FAILED_SCRIPT.exec(message)?.[1];
+  if (failedMigration) return migrationFailedError(failedMigration, text, error);
+  const known = UNCODED_ERRORS.find(([pattern]) => pattern.test(text));
+  return new MigrateError(known?.[1] ?? ErrorCodes.engine, text, { cause: error });
+}
+
+/**
+ * Why: the Wasm engine (8.1) throws some of Prisma's user-facing errors as a bare message, without
+ * the P-code the native engine attaches: a script failing on the main database (native: P3018,
+ * recognisable here only by the engine's `apply_script` span naming the migration) and the
+ * connection errors (P1000, P1001, P1003, P1010), whose messages are Prisma's own.
+ * Test: test/lifecycle-resolve-reset.test.ts ("deploy stops at a failed migration ..."),
+ * test/lifecycle-json-and-errors.test.ts ("an unreachable server ...").
+ */
+const FAILED_SCRIPT = /apply_migration::apply_script\s+with migration_name="([^"]+)"/;
+const UNCODED_ERRORS: [RegExp, string][] = [
+  [/^Authentication failed against database server/, 'P1000'],
+  [/^Can't reach database server/, 'P1001'],
+  [/^Database `[^`]*` does not exist/, 'P1003'],
+  [/^User was denied access on the database/, 'P1010'],
+];
+
+function migrationFailedError(migrationName: string, databaseError: string, cause: unknown): MigrateError {
+  return new MigrateError(
+    'P3018',
+    `A migration failed to apply. New migrations cannot be applied before the error is recovered from. Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve\n\nMigration name: ${migrationName}\n\nDatabase error:\n${databaseError}`,
+    {
+      hint: `Fix the database and mark the migration with \`resolve --rolled-back ${migrationName}\` (or \`--applied\` if you completed it by hand).`,
+      details: { migrationName },
+      cause,
+    },
+  );
 }

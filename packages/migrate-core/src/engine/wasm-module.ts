@@ -44,10 +44,11 @@ export function loadSchemaEngineWasm(): WasmBindings {
 /**
  * The engine's timers, unref'd.
  *
- * Why: the engine arms timeouts (60 s after `createMigration`, for one) and has no clearTimeout
- * import, so a finished CLI process would wait a minute before exiting. Unref'd timers do not
- * hold the process open; while an engine call is in flight, WasmEngine keeps it alive itself.
- * Test: test/cli.test.ts ("the process exits as soon as the command is done").
+ * Why: the engine arms timeouts (60 s in `evaluateDataLoss` on an engine opened with a schema,
+ * for one) and has no clearTimeout import, so a finished CLI process would wait a minute before
+ * exiting. Unref'd timers do not hold the process open; while an engine call is in flight,
+ * WasmEngine keeps it alive itself.
+ * Test: test/engine-compat.test.ts ("the process exits as soon as the command is done").
  */
 function withUnrefTimers(glue: WasmBindings): WebAssembly.ModuleImports {
   const imports: WebAssembly.ModuleImports = { ...glue };

@@ -19,3 +19,8 @@ export function parseMigrationFolderName(folder: string): { timestamp: string; n
   const match = FOLDER_NAME.exec(folder);
   return match ? { timestamp: match[1]!, name: match[2] ?? '' } : undefined;
 }
+
+/** `YYYYMMDDHHMMSS` in UTC: the prefix of a migration folder, as Prisma's engine writes it. */
+export function migrationTimestamp(date = new Date()): string {
+  return date.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}

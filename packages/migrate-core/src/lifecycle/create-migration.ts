@@ -1,8 +1,8 @@
-import { join, relative } from 'node:path';
-import { ErrorCodes, isMigrateError, MigrateError } from '../errors.js';
+import { ErrorCodes, MigrateError } from '../errors.js';
 import { sanitizeMigrationName } from '../history/migration-name.js';
 import { withMigration, writeMigration } from '../history/migrations-folder.js';
 import type { SchemaSource } from '../source.js';
+import { diagnoseDevelopmentDatabase, resetRequiredError } from './dev-diagnostic.js';
 import { type AppliedMigration, type LifecycleOptions, type Session, withSession } from './session.js';
 
 export interface CreateMigrationOptions {
@@ -33,6 +33,11 @@ export async function createMigration(source: SchemaSource, options: CreateMigra
   return withSession(source, options, async (session) => {
     await explainResetIfNeeded(session);
     const appliedPending = await session.applyPending();
+    // Why: once applyMigrations has applied something, the Wasm engine no longer replays the
+    // history through our shadow factory: evaluateDataLoss and createMigration fail with "<provider>
+    // shadow DB must be provided through an external factory" until devDiagnostic runs again.
+    // Test: test/lifecycle-dev.test.ts ("... --create-only, and the next dev applies it").
+    if (appliedPending.length > 0) await explainResetIfNeeded(session);
 
     const evaluation = await session.engine.evaluateDataLoss({ migrationsList: session.migrationList(), schema: session.schema(), filters: session.filters });
     if (evaluation.unexecutableSteps.length > 0 && !options.createOnly) {
@@ -76,31 +81,8 @@ export async function createMigration(source: SchemaSource, options: CreateMigra
   });
 }
 
-/**
- * devDiagnostic decides whether the database can take a new migration. When it says `reset`
- * (drift, an edited, missing or failed migration), Prisma 6.5+ explains and stops with exit 130;
- * so do we. A database the engine never touched has no `_prisma_migrations` yet (P1014): an
- * empty applyMigrations creates it, as Prisma's own flow does before diagnosing.
- */
+/** Stops with Prisma's explanation when the development database would need a reset. */
 async function explainResetIfNeeded(session: Session): Promise<void> {
-  const input = { migrationsList: session.migrationList(), filters: session.filters };
-  let diagnostic: Awaited<ReturnType<Session['engine']['devDiagnostic']>>;
-  try {
-    diagnostic = await session.engine.devDiagnostic(input);
-  } catch (error) {
-    if (!isMigrateError(error) || error.code !== 'P1014') throw error;
-    await session.engine.applyMigrations({ migrationsList: session.migrationList({ ...session.folder, migrations: [] }), filters: session.filters });
-    diagnostic = await session.engine.devDiagnostic(input);
-  }
-  if (diagnostic.action.tag !== 'reset') return;
-  throw new MigrateError(ErrorCodes.resetRequired, `${diagnostic.action.reason}\n\nWe need to reset the ${describeTarget(session)}.`, {
-    hint: 'Nothing was changed. Run `migrate reset` to drop the development database and re-apply all migrations (all data will be lost), or restore the migrations that changed.',
-    exitCode: 130,
-    details: { reason: diagnostic.action.reason },
-  });
-}
-
-function describeTarget(session: Session): string {
-  if (session.connection.provider === 'sqlite') return `SQLite database "${relative(process.cwd(), session.connection.file) || join('.', session.connection.file)}"`;
-  return `"${session.connection.schema ?? 'public'}" schema of the PostgreSQL database`;
+  const { resetReason } = await diagnoseDevelopmentDatabase(session);
+  if (resetReason !== undefined) throw resetRequiredError(session, resetReason);
 }

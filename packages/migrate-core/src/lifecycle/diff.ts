@@ -37,6 +37,15 @@ export interface DiffOutput {
 
 /** `migrate diff`: the difference between two schema sources, as a summary or a script. Changes nothing. */
 export async function diff(input: DiffInput): Promise<DiffOutput> {
+  const [result] = await diffRendered(input, [Boolean(input.script)]);
+  return result!;
+}
+
+/**
+ * The same diff rendered several ways (summary and/or script) on one engine, so that a history
+ * is replayed on the shadow database once per rendering without reopening connections.
+ */
+export async function diffRendered(input: DiffInput, renderings: boolean[]): Promise<DiffOutput[]> {
   assertSupportedProvider(input.provider);
   const live = [input.from, input.to].filter((s): s is Extract<DiffSide, { kind: 'url' }> => s.kind === 'url');
   if (live.length === 2 && live[0]!.url !== live[1]!.url) {
@@ -48,16 +57,14 @@ export async function diff(input: DiffInput): Promise<DiffOutput> {
   const connection = diffConnection(input, live[0]?.url, needsDatabase);
   const engine = await openEngine(connection);
   try {
-    const result = await engine.diff({
-      from: toTarget(input.from, input),
-      to: toTarget(input.to, input),
-      script: Boolean(input.script),
-      exitCode: true,
-      filters: input.filter ?? EMPTY_FILTER,
-    });
-    const empty = result.exitCode === 0;
-    const text = (result.stdout ?? '').trim() === '' ? (input.script ? '-- This is an empty migration.' : 'No difference detected.') : (result.stdout ?? '');
-    return { text, empty };
+    const outputs: DiffOutput[] = [];
+    for (const script of renderings) {
+      const result = await engine.diff({ from: toTarget(input.from, input), to: toTarget(input.to, input), script, exitCode: true, filters: input.filter ?? EMPTY_FILTER });
+      const empty = result.exitCode === 0;
+      const text = (result.stdout ?? '').trim() === '' ? (script ? '-- This is an empty migration.' : 'No difference detected.') : (result.stdout ?? '');
+      outputs.push({ text, empty });
+    }
+    return outputs;
   } finally {
     await engine.dispose();
     await runPendingCleanups();
@@ -73,8 +80,10 @@ function diffConnection(input: DiffInput, liveUrl: string | undefined, needsData
       hint: 'Pass --url (or set DATABASE_URL), or --shadow-database-url.',
     });
   }
-  // Schema-to-schema and schema-to-empty diffs never connect; the engine only needs to know the provider.
-  return { provider: 'postgresql', url: 'postgresql://localhost/migrate_kit_unused' };
+  // Even a diff of two schemas connects: the Wasm engine reads the server's version as it starts.
+  throw new MigrateError(ErrorCodes.missingUrl, 'The in-process schema engine needs a PostgreSQL server to connect to, even to diff two schemas.', {
+    hint: 'Pass --url (or set DATABASE_URL); nothing is changed in that database.',
+  });
 }
 
 function toTarget(side: DiffSide, input: DiffInput): DiffTarget {

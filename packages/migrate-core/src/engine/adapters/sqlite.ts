@@ -2,7 +2,11 @@ import { existsSync, rmSync } from 'node:fs';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils';
 import { overrideMethods } from './override.js';
+import { lockWhenExclusive } from './sqlite-lock.js';
 import { AdapterTracker } from './tracked.js';
+
+/** How long a statement waits for another connection's lock before SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 30_000;
 
 function isMultiStatementRefusal(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
@@ -47,13 +51,20 @@ export class SqliteAdapterFactory implements SqlMigrationAwareDriverAdapterFacto
   readonly adapterName = '@migrate-kit/sqlite';
   private readonly inner: PrismaBetterSqlite3;
   private readonly adapters = new AdapterTracker();
+  private readonly mainConnections = new Set<ReplaceableConnection>();
 
   constructor(private readonly options: SqliteAdapterOptions) {
-    this.inner = new PrismaBetterSqlite3({ url: options.file, timeout: 30_000 }, { shadowDatabaseUrl: options.shadowFile ?? ':memory:' });
+    this.inner = new PrismaBetterSqlite3({ url: options.file, timeout: BUSY_TIMEOUT_MS }, { shadowDatabaseUrl: options.shadowFile ?? ':memory:' });
   }
 
   async connect(): Promise<SqlDriverAdapter> {
-    return this.adapters.track(acceptScriptsInExecuteRaw(await this.inner.connect()));
+    const connection = new ReplaceableConnection(await this.openMainConnection());
+    this.mainConnections.add(connection);
+    return this.adapters.track(connection.view);
+  }
+
+  private async openMainConnection(): Promise<SqlDriverAdapter> {
+    return lockWhenExclusive(acceptScriptsInExecuteRaw(await this.inner.connect()), { file: this.options.file, timeoutMs: BUSY_TIMEOUT_MS });
   }
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
@@ -63,8 +74,75 @@ export class SqliteAdapterFactory implements SqlMigrationAwareDriverAdapterFacto
     return this.adapters.track(acceptScriptsInExecuteRaw(await this.inner.connectToShadowDb()));
   }
 
+  /**
+   * Finishes the engine's reset the way the native engine resets SQLite: from an empty file.
+   *
+   * Why: the Wasm engine's SQLite reset (8.1) only deletes the rows (`DELETE FROM ...`); tables,
+   * views and `_prisma_migrations` stay, and re-applying the history fails with `table ... already
+   * exists`. Dropping them is not enough: `sqlite_sequence` (left by any AUTOINCREMENT table)
+   * cannot be dropped, and applyMigrations then finds the database not empty (P3005). Truncating
+   * the file under an open connection (what the native engine does) breaks a WAL-mode database,
+   * so the engine's connections are closed, the files removed, and the connections reopened.
+   * Tables managed elsewhere (`externalTables`) must survive: then the other objects are dropped.
+   * Test: test/lifecycle-resolve-reset.test.ts ("with --force drops everything ...").
+   */
+  async completeReset(externalTables: readonly string[]): Promise<void> {
+    if (externalTables.length > 0) return dropAllBut(await this.inner.connect(), externalTables);
+    const open = [...this.mainConnections].filter((c) => !c.disposed);
+    for (const connection of open) await connection.close();
+    for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(this.options.file + suffix, { force: true });
+    for (const connection of open) connection.reopen(await this.openMainConnection());
+  }
+
   /** Closes every connection handed out (and with it SQLite's exclusive lock on the file). */
   close(): Promise<void> {
     return this.adapters.closeAll();
+  }
+}
+
+/**
+ * A main-database connection the engine can keep while the file under it is replaced (reset).
+ * The engine binds an adapter's methods once, when it gets it, so the view forwards every call
+ * to whichever connection is current.
+ */
+class ReplaceableConnection {
+  disposed = false;
+  readonly view: SqlDriverAdapter;
+
+  constructor(private current: SqlDriverAdapter) {
+    this.view = new Proxy({} as SqlDriverAdapter, {
+      get: (_, prop) => {
+        if (prop === 'dispose') {
+          return () => {
+            this.disposed = true;
+            return this.current.dispose();
+          };
+        }
+        const value: unknown = Reflect.get(this.current, prop);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => (Reflect.get(this.current, prop) as (...a: unknown[]) => unknown).apply(this.current, args);
+      },
+    });
+  }
+
+  close(): Promise<void> {
+    return this.current.dispose();
+  }
+
+  reopen(next: SqlDriverAdapter): void {
+    this.current = next;
+  }
+}
+
+async function dropAllBut(adapter: SqlDriverAdapter, keep: readonly string[]): Promise<void> {
+  try {
+    const { rows } = await adapter.queryRaw({ sql: `SELECT type, name FROM sqlite_master WHERE type IN ('view', 'table') ORDER BY type DESC`, args: [], argTypes: [] });
+    const drops = rows
+      .map(([type, name]) => [String(type), String(name)] as const)
+      .filter(([, name]) => !name.startsWith('sqlite_') && !keep.includes(name))
+      .map(([type, name]) => `DROP ${type === 'view' ? 'VIEW' : 'TABLE'} IF EXISTS "${name.replace(/"/g, '""')}";`);
+    if (drops.length > 0) await adapter.executeScript(`PRAGMA foreign_keys = OFF;\n${drops.join('\n')}\nPRAGMA foreign_keys = ON;`);
+  } finally {
+    await adapter.dispose();
   }
 }

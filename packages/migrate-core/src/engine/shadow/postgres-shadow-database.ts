@@ -19,6 +19,7 @@ const COMMENT_TAG = 'migrate-kit shadow database';
  */
 export class PostgresShadowDatabase {
   private unregister: (() => void) | undefined;
+  private creation: Promise<unknown> | undefined;
   private dropped = false;
 
   private constructor(
@@ -32,12 +33,17 @@ export class PostgresShadowDatabase {
     const shadow = new PostgresShadowDatabase(name, withDatabase(mainUrl, name), mainUrl);
     await withClient(mainUrl, async (client) => {
       await sweepOrphanShadowDatabases(client);
+      // Registered before CREATE DATABASE: a Ctrl-C that lands while the database is being created
+      // must still drop it (drop() waits for the creation), or it would outlive us without the
+      // COMMENT the sweep matches. Test: test/engine-shadow.test.ts ("SIGINT ...").
+      shadow.unregister = registerCleanup(() => shadow.drop());
+      shadow.creation = client.query(`CREATE DATABASE "${name}"`);
       try {
-        await client.query(`CREATE DATABASE "${name}"`);
+        await shadow.creation;
       } catch (error) {
+        shadow.unregister();
         throw shadowCreationError(error);
       }
-      shadow.unregister = registerCleanup(() => shadow.drop());
       await client.query(`COMMENT ON DATABASE "${name}" IS '${COMMENT_TAG} host=${escapeLiteral(hostname())} pid=${process.pid}'`);
     });
     return shadow;
@@ -47,6 +53,7 @@ export class PostgresShadowDatabase {
     if (this.dropped) return;
     this.dropped = true;
     this.unregister?.();
+    await this.creation?.catch(() => undefined);
     await withClient(this.mainUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${this.name}" WITH (FORCE)`));
   }
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ErrorCodes, MigrateError, redactSecrets } from '@migrate-kit/migrate-core';
+import { ErrorCodes, MigrateError } from '../errors.js';
+import { redactSecrets } from '../redact.js';
 import { loadConfigFromFile, type PrismaConfigInternal } from '@prisma/config';
 
 export interface LoadedConfig {

@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import type { CliDefinition } from '@migrate-kit/migrate-core/cli';
+import { runKeystoneDev } from './dev.js';
+import { loadKeystoneSource } from './source.js';
+
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/**
+ * `keystone-migrate`: the migration verbs Keystone users knew (`keystone migrate create|apply`,
+ * `start --with-migrations`), named as they were, reading keystone.ts directly.
+ */
+export const keystoneMigrateCli: CliDefinition = {
+  name: 'keystone-migrate',
+  version,
+  description: 'Migrations for Keystone 6 (8.x), generated from keystone.ts and applied in-process.',
+  sourceFlags: [{ flags: '--entry <path>', description: 'The Keystone config (default: ./keystone.ts or ./keystone.js)' }],
+  loadSource: (flags) => loadKeystoneSource({ entry: flags.entry as string | undefined }),
+  verbs: [
+    { path: ['create'], operation: 'draftMigration', summary: 'Generate a migration from changes in your lists (does not apply it)' },
+    { path: ['apply'], operation: 'applyDevelopment', summary: 'Apply pending migrations to the development database (asks before a reset)' },
+    { path: ['deploy'], operation: 'deploy', summary: 'Apply pending migrations, non-interactively (production, CI)' },
+    { path: ['status'], operation: 'status', summary: 'Show applied, pending, failed and missing migrations' },
+    { path: ['check'], operation: 'check', summary: 'Exit 1 when the migrations are not up to date with the lists (for CI)' },
+    { path: ['resolve'], operation: 'resolve', summary: 'Record a migration as applied or rolled back' },
+    { path: ['reset'], operation: 'reset', summary: 'Drop the database and re-apply every migration, all data will be lost' },
+    { path: ['diff'], operation: 'diff', summary: 'Compare two schema sources (migrations, schema, live database)' },
+    { path: ['push'], operation: 'push', summary: "Push the lists to the database without a migration (what keystone dev does)" },
+    {
+      path: ['dev'],
+      operation: 'applyDevelopment',
+      summary: 'Apply pending migrations, then run `keystone dev --no-db-push`',
+      extraFlags: [{ flags: '-n, --name <name>', description: 'Name for a migration generated at start (with withMigrations({ useMigrations: true }))' }],
+      afterRun: ({ flags, ui }) => (ui.json ? Promise.resolve(0) : runKeystoneDev(process.cwd(), [], flags.name as string | undefined)),
+    },
+  ],
+};
