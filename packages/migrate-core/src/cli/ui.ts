@@ -1,4 +1,3 @@
-import { confirm, input } from '@inquirer/prompts';
 import pc from 'picocolors';
 import { nonInteractivePrompter, type Prompter } from '../lifecycle/prompter.js';
 import type { ProgressEvent } from '../lifecycle/session.js';
@@ -37,9 +36,10 @@ function colorsFor(stream: UiStreams['stdout'], env: NodeJS.ProcessEnv): Colors 
   return pc.createColors(enabled);
 }
 
+// @inquirer/prompts is imported when a question is asked: most runs never ask one.
 const terminalPrompter: Prompter = {
-  confirm: (q) => confirm({ message: q.message, default: false }),
-  text: (q) => input({ message: q.message }),
+  confirm: async (q) => (await import('@inquirer/prompts')).confirm({ message: q.message, default: false }),
+  text: async (q) => (await import('@inquirer/prompts')).input({ message: q.message }),
 };
 
 /** The terminal prompter where a person can answer, the one that fails at once naming the flag elsewhere. */

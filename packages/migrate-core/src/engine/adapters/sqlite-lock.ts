@@ -23,7 +23,8 @@ function isBusy(error: unknown): boolean {
  * adapter's `SocketTimeout` error kind, cannot even name). Taking the exclusive lock before the
  * first read (BEGIN EXCLUSIVE waits out the busy timeout; in exclusive mode the lock outlives the
  * COMMIT) makes the others wait their turn, as PostgreSQL's advisory lock does.
- * Test: test/engine-concurrency.test.ts ("sqlite: 6 concurrent deploys ...").
+ * Test: test/engine-concurrency.test.ts ("two deploys that have both read under exclusive locking
+ * mode before either writes ...", and the six concurrent deploys).
  */
 export function lockWhenExclusive(adapter: SqlDriverAdapter, database: { file: string; timeoutMs: number }): SqlDriverAdapter {
   return overrideMethods(adapter, {

@@ -11,7 +11,7 @@ const BUSY_TIMEOUT_MS = 30_000;
 function isMultiStatementRefusal(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     const texts = [(e as { message?: unknown }).message, (e as { originalMessage?: unknown }).originalMessage];
-    if (texts.some((t) => typeof t === 'string' && t.includes('more than one statement'))) return true;
+    if (texts.some((t) => typeof t === 'string' && (t.includes('more than one statement') || t.includes('contains no statements')))) return true;
   }
   return false;
 }
@@ -21,7 +21,9 @@ function isMultiStatementRefusal(error: unknown): boolean {
  *
  * Why: while replaying the history on the shadow database, the engine sends a whole migration
  * through executeRaw, and better-sqlite3's prepare() refuses it ("The supplied SQL string
- * contains more than one statement"). Such a query is retried as a script (`exec`).
+ * contains more than one statement"). Such a query is retried as a script (`exec`). So is a
+ * migration with no statement at all (`-- This is an empty migration.`, what `migrate dev
+ * --create-only` writes when nothing changed), which prepare() refuses too ("contains no statements").
  * Test: test/engine-compat.test.ts ("SQLite shadow replay of multi-statement migrations").
  */
 function acceptScriptsInExecuteRaw(adapter: SqlDriverAdapter): SqlDriverAdapter {

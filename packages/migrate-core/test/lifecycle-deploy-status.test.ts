@@ -1,0 +1,154 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { deploy, type ProgressEvent, status } from '../src/index.js';
+import {
+  databaseSnapshot,
+  laterMigrationName,
+  migrationRows,
+  migrationScript,
+  output,
+  projectsFor,
+  sha256,
+  tableNames,
+  writeMigrationByHand,
+} from './helpers/lifecycle.js';
+import { PROVIDERS } from './helpers/project.js';
+
+const CREATE_A = 'CREATE TABLE "A" ("id" INTEGER NOT NULL PRIMARY KEY);\n';
+const CREATE_B = 'CREATE TABLE "B" ("id" INTEGER NOT NULL PRIMARY KEY);\n';
+
+describe.each(PROVIDERS)('migrate deploy on %s', (provider) => {
+  const newProject = projectsFor(provider);
+
+  it('applies pending migrations in order, records each with its checksum, and reports progress', async () => {
+    const project = await newProject();
+    const first = laterMigrationName(1, 'create_a');
+    const second = laterMigrationName(2, 'create_b');
+    writeMigrationByHand(project, second, CREATE_B);
+    writeMigrationByHand(project, first, CREATE_A);
+    const events: ProgressEvent[] = [];
+
+    const result = await deploy(project.source(), { onProgress: (e) => events.push(e) });
+
+    expect(result.found).toBe(2);
+    expect(result.applied.map((m) => m.name)).toEqual([first, second]);
+    expect(events.filter((e) => e.kind === 'migrationFinished').map((e) => e.name)).toEqual([first, second]);
+    expect(await tableNames(project)).toEqual(['A', 'B', '_prisma_migrations']);
+    const rows = await migrationRows(project);
+    expect(rows.map((r) => [r.migration_name, r.checksum, r.finished])).toEqual([
+      [first, sha256(migrationScript(project, first)), true],
+      [second, sha256(migrationScript(project, second)), true],
+    ]);
+  });
+
+  it('applies nothing the second time and says so', async () => {
+    const project = await newProject();
+    writeMigrationByHand(project, laterMigrationName(1, 'create_a'), CREATE_A);
+    await deploy(project.source());
+    const database = await databaseSnapshot(project);
+
+    const run = await project.cli(['deploy']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('No pending migrations to apply');
+    expect(await databaseSnapshot(project)).toEqual(database);
+  });
+
+  it('applies a migration that contains `;` inside a string literal and a comment, whole', async () => {
+    const project = await newProject();
+    const name = laterMigrationName(1, 'semicolons');
+    writeMigrationByHand(project, name, `-- a comment; with a semicolon\n${CREATE_A}INSERT INTO "A" ("id") VALUES (1);\nCREATE TABLE "Note" ("body" TEXT NOT NULL DEFAULT 'a; b');\nINSERT INTO "Note" DEFAULT VALUES;\n`);
+
+    const result = await deploy(project.source());
+
+    expect(result.applied.map((m) => m.name)).toEqual([name]);
+    expect(await project.query('SELECT "body" FROM "Note"')).toEqual([{ body: 'a; b' }]);
+  });
+
+  it('works on a migrations folder created with no lock file (a hand-made history)', async () => {
+    const project = await newProject();
+    const name = laterMigrationName(1, 'create_a');
+    writeMigrationByHand(project, name, CREATE_A);
+    rmSync(join(project.migrationsDir, 'migration_lock.toml'));
+
+    const result = await deploy(project.source());
+
+    expect(result.applied.map((m) => m.name)).toEqual([name]);
+  });
+});
+
+describe.each(PROVIDERS)('migrate status on %s', (provider) => {
+  const newProject = projectsFor(provider);
+
+  it('exits 1 on a database without _prisma_migrations, suggests a baseline, and creates nothing', async () => {
+    const project = await newProject();
+    const name = laterMigrationName(1, 'create_a');
+    writeMigrationByHand(project, name, CREATE_A);
+
+    const run = await project.cli(['status']);
+
+    expect(run.code).toBe(1);
+    expect(output(run)).toMatch(/not managed by Prisma Migrate/);
+    expect(output(run)).toContain(`resolve --applied "${name}"`);
+    expect(await tableNames(project)).toEqual([]);
+    const report = await status(project.source());
+    expect(report).toMatchObject({ hasMigrationsTable: false, exitCode: 1, migrations: [{ name, state: 'pending' }] });
+  });
+
+  it('exits 0 when every migration is applied and 1 while one is pending, naming it', async () => {
+    const project = await newProject();
+    const first = laterMigrationName(1, 'create_a');
+    writeMigrationByHand(project, first, CREATE_A);
+    await deploy(project.source());
+
+    const inSync = await project.cli(['status']);
+    expect(inSync.code).toBe(0);
+    expect(inSync.stdout).toContain('Database schema is up to date');
+
+    const second = laterMigrationName(2, 'create_b');
+    writeMigrationByHand(project, second, CREATE_B);
+    const database = await databaseSnapshot(project);
+
+    const behind = await project.cli(['status']);
+    expect(behind.code).toBe(1);
+    expect(behind.stdout).toMatch(new RegExp(`not yet been applied:\\n${second}`));
+    expect(await status(project.source())).toMatchObject({ exitCode: 1, migrations: [{ name: first, state: 'applied' }, { name: second, state: 'pending' }] });
+    expect(await databaseSnapshot(project)).toEqual(database);
+  });
+
+  it('exits 1 when a migration failed, naming it and both ways to resolve it', async () => {
+    const project = await newProject();
+    const broken = laterMigrationName(1, 'broken');
+    writeMigrationByHand(project, broken, `${CREATE_A}THIS IS NOT SQL;\n`);
+    await deploy(project.source()).catch(() => undefined);
+
+    const run = await project.cli(['status']);
+
+    expect(run.code).toBe(1);
+    expect(output(run)).toMatch(new RegExp(`have failed:\\n${broken}`));
+    expect(output(run)).toContain(`resolve --rolled-back "${broken}"`);
+    expect(output(run)).toContain(`resolve --applied "${broken}"`);
+    const report = await status(project.source());
+    expect(report.migrations).toEqual([{ name: broken, state: 'failed' }]);
+  });
+
+  it('reports a migration recorded in the database whose folder was deleted as missing', async () => {
+    const project = await newProject();
+    const kept = laterMigrationName(1, 'create_a');
+    const deleted = laterMigrationName(2, 'create_b');
+    writeMigrationByHand(project, kept, CREATE_A);
+    writeMigrationByHand(project, deleted, CREATE_B);
+    await deploy(project.source());
+    rmSync(join(project.migrationsDir, deleted), { recursive: true });
+
+    const report = await status(project.source());
+    expect(report.missing).toEqual([deleted]);
+    expect(report.migrations).toEqual([{ name: kept, state: 'applied' }]);
+
+    // Prisma's `migrate status` falls through to "up to date" (exit 0) here; so do we, but says which are missing.
+    const run = await project.cli(['status']);
+    expect(run.code).toBe(report.exitCode);
+    expect(run.stdout).toContain(`missing from the local migrations directory: ${deleted}`);
+  });
+});

@@ -1,0 +1,138 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { check, createMigration, deploy, diff, push, reset, status } from '../src/index.js';
+import {
+  databaseSnapshot,
+  folderSnapshot,
+  jsonOf,
+  laterMigrationName,
+  output,
+  prismaLockFile,
+  projectsFor,
+  writeMigrationByHand,
+} from './helpers/lifecycle.js';
+import { PROVIDERS, type TestProject, type TestProvider } from './helpers/project.js';
+
+const OTHER_PROVIDER: Record<TestProvider, TestProvider> = { sqlite: 'postgresql', postgresql: 'sqlite' };
+
+/** A URL that cannot be opened, and what the error says about it. */
+const UNREACHABLE: Record<TestProvider, { url: (project: TestProject) => string; message: RegExp; code?: string }> = {
+  postgresql: { url: () => 'postgresql://postgres:s3cret-pw@127.0.0.1:1/x', message: /Can't reach database server at `127\.0\.0\.1:1`/, code: 'P1001' },
+  sqlite: { url: (project) => `file:${join(project.dir, 'no-such-folder', 'dev.db')}`, message: /directory does not exist/ },
+};
+
+describe.each(PROVIDERS)('--json on %s', (provider) => {
+  const newProject = projectsFor(provider);
+
+  it('every verb prints one JSON document whose ok and exitCode match the outcome', async () => {
+    const project = await newProject();
+    const runJson = async (args: string[]) => {
+      const run = await project.cli([...args, '--json']);
+      const json = jsonOf(run);
+      expect(json.exitCode, args.join(' ')).toBe(run.code);
+      expect(json.ok, args.join(' ')).toBe(!json.error);
+      return json;
+    };
+
+    const dev = await runJson(['dev', '--name', 'init']);
+    expect(dev).toMatchObject({ ok: true, exitCode: 0, created: { name: expect.stringMatching(/_init$/) } });
+    const init = (dev.created as { name: string }).name;
+    expect(await runJson(['status'])).toMatchObject({ ok: true, exitCode: 0, migrations: [{ state: 'applied' }] });
+    expect(await runJson(['deploy'])).toMatchObject({ ok: true, exitCode: 0, applied: [] });
+    expect(await runJson(['diff', '--from-empty', '--to-schema', project.schemaPath, '--exit-code'])).toMatchObject({ ok: true, exitCode: 2, empty: false });
+    expect(await runJson(['check'])).toMatchObject({ ok: true, exitCode: 0, upToDate: true });
+    expect(await runJson(['push'])).toMatchObject({ ok: true, exitCode: 0, executedSteps: 0 });
+
+    const baseline = laterMigrationName(1, 'by_hand');
+    writeMigrationByHand(project, baseline, 'CREATE TABLE "A" ("id" INTEGER NOT NULL PRIMARY KEY);\n');
+    expect(await runJson(['resolve', '--applied', baseline])).toMatchObject({ ok: true, exitCode: 0, migration: baseline, markedAs: 'applied' });
+
+    expect(await runJson(['reset'])).toMatchObject({ ok: false, exitCode: 1, error: { code: 'MK_NON_INTERACTIVE', flag: '--force' } });
+    expect(await runJson(['reset', '--force'])).toMatchObject({ ok: true, exitCode: 0, applied: [{ name: init }, { name: baseline }] });
+  });
+});
+
+describe.each(PROVIDERS)('bad input on %s', (provider) => {
+  const newProject = projectsFor(provider);
+
+  async function projectWithHistory(): Promise<TestProject> {
+    const project = await newProject();
+    await createMigration(project.source(), { name: 'init' });
+    return project;
+  }
+
+  it('a malformed schema fails with the engine\'s P1012, leaving folder and database as they were', async () => {
+    const project = await projectWithHistory();
+    project.setModels('model User {\n  id Int @id\n  name Strin\n}');
+    const folder = folderSnapshot(project.migrationsDir);
+    const database = await databaseSnapshot(project);
+
+    const run = await project.cli(['dev', '--name', 'broken', '--json']);
+    expect(run.code).toBe(1);
+    expect(jsonOf(run)).toMatchObject({ ok: false, error: { code: 'P1012' } });
+    expect(jsonOf(run).error?.message).toContain('Strin');
+
+    const source = project.source();
+    await expect(push(source, { acceptDataLoss: true })).rejects.toMatchObject({ code: 'P1012' });
+    await expect(check(source)).rejects.toMatchObject({ code: 'P1012' });
+    await expect(diff({ from: { kind: 'empty' }, to: { kind: 'schema', files: source.files }, provider, url: project.url, baseDir: project.dir })).rejects.toMatchObject({
+      code: 'P1012',
+    });
+    expect(folderSnapshot(project.migrationsDir)).toEqual(folder);
+    expect(await databaseSnapshot(project)).toEqual(database);
+  });
+
+  it('a lock file written for another provider fails with P3019 before anything is touched', async () => {
+    const project = await projectWithHistory();
+    writeFileSync(join(project.migrationsDir, 'migration_lock.toml'), prismaLockFile(OTHER_PROVIDER[provider]));
+    const folder = folderSnapshot(project.migrationsDir);
+    const database = await databaseSnapshot(project);
+
+    const run = await project.cli(['deploy']);
+    expect(run.code).toBe(1);
+    expect(output(run)).toContain('P3019');
+    expect(output(run)).toContain(`\`${OTHER_PROVIDER[provider]}\``);
+
+    const source = project.source();
+    for (const operation of [() => createMigration(source, {}), () => status(source), () => reset(source, { force: true }), () => check(source)]) {
+      await expect(operation()).rejects.toMatchObject({ code: 'P3019' });
+    }
+    expect(folderSnapshot(project.migrationsDir)).toEqual(folder);
+    expect(await databaseSnapshot(project)).toEqual(database);
+  });
+
+  it('a URL that is not one for the provider is a clear error with exit 1', async () => {
+    const project = await projectWithHistory();
+    const folder = folderSnapshot(project.migrationsDir);
+
+    const run = await project.cli(['deploy', '--url', 'postgresql://', '--json']);
+    expect(run.code).toBe(1);
+    expect(jsonOf(run)).toMatchObject({ ok: false, error: { code: 'MK_INVALID_URL' } });
+
+    const invalid = { ...project.source(), url: 'postgresql://' };
+    for (const operation of [() => createMigration(invalid, {}), () => status(invalid), () => reset(invalid, { force: true })]) {
+      await expect(operation()).rejects.toMatchObject({ code: 'MK_INVALID_URL' });
+    }
+    expect(folderSnapshot(project.migrationsDir)).toEqual(folder);
+  });
+
+  it('an unreachable server (or SQLite folder) is a clear error with exit 1, and no password is shown', async () => {
+    const project = await projectWithHistory();
+    const folder = folderSnapshot(project.migrationsDir);
+    const expected = UNREACHABLE[provider];
+    const url = expected.url(project);
+
+    const run = await project.cli(['deploy', '--url', url]);
+    expect(run.code).toBe(1);
+    expect(output(run)).toMatch(expected.message);
+    if (expected.code) expect(output(run)).toContain(expected.code);
+    expect(output(run)).not.toContain('s3cret-pw');
+
+    const unreachable = { ...project.source(), url };
+    for (const operation of [() => createMigration(unreachable, {}), () => status(unreachable), () => deploy(unreachable)]) {
+      await expect(operation()).rejects.toMatchObject({ message: expect.stringMatching(expected.message), ...(expected.code ? { code: expected.code } : {}) });
+    }
+    expect(folderSnapshot(project.migrationsDir)).toEqual(folder);
+  });
+});
