@@ -3,7 +3,7 @@
  * failure, on SIGINT/SIGTERM), swept by the next run after a SIGKILL; a configured
  * shadowDatabaseUrl used as given; a user who may not create databases told what to configure.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
@@ -11,7 +11,7 @@ import { PostgresShadowDatabase, SHADOW_DATABASE_PREFIX, sweepOrphanShadowDataba
 import { MigrateError } from '../src/errors.js';
 import { check } from '../src/lifecycle/check.js';
 import { createMigration } from '../src/lifecycle/create-migration.js';
-import { createPostgresDatabase, listShadowDatabases, POSTGRES_SERVER_URL, type TestPostgresDatabase, withPostgresClient } from './helpers/databases.js';
+import { createPostgresDatabase, POSTGRES_SERVER_URL, type TestPostgresDatabase, withPostgresClient } from './helpers/databases.js';
 import { generatedHistory, pollFor, serverClient, shadowDatabasesOf, spawnBin, writeHistory } from './helpers/engine.js';
 import { createTestProject, type TestProject } from './helpers/project.js';
 
@@ -137,7 +137,7 @@ describe('temporary shadow databases', () => {
     }
   });
 
-  test('the sweep drops orphans of dead processes on this host only, matched by host and pid in the COMMENT', async () => {
+  test('the sweep drops orphans of dead processes on this host only, matched by the owner in the name or the COMMENT', async () => {
     const tag = randomBytes(4).toString('hex');
     const DEAD_PID = 2_147_483_646; // above any pid_max: no such process
     const databases = {
@@ -145,6 +145,8 @@ describe('temporary shadow databases', () => {
       live: { name: `${SHADOW_DATABASE_PREFIX}${process.pid}_${tag}b`, comment: `host=${hostname()} pid=${process.pid}` },
       otherHost: { name: `${SHADOW_DATABASE_PREFIX}${DEAD_PID}_${tag}c`, comment: `host=another-${tag}.example pid=${DEAD_PID}` },
       noComment: { name: `${SHADOW_DATABASE_PREFIX}${DEAD_PID}_${tag}d`, comment: null },
+      // Killed between CREATE DATABASE and COMMENT: the owner is in the name.
+      ownedByName: { name: `${SHADOW_DATABASE_PREFIX}${DEAD_PID}_${createHash('sha256').update(hostname()).digest('hex').slice(0, 8)}${tag}${tag.slice(0, 4)}`, comment: null },
     };
     try {
       for (const { name, comment } of Object.values(databases)) {
@@ -159,6 +161,7 @@ describe('temporary shadow databases', () => {
       expect(await databaseExists(databases.live.name)).toBe(true);
       expect(await databaseExists(databases.otherHost.name)).toBe(true);
       expect(await databaseExists(databases.noComment.name)).toBe(true);
+      expect(await databaseExists(databases.ownedByName.name)).toBe(false);
     } finally {
       for (const { name } of Object.values(databases)) await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     }
@@ -220,14 +223,14 @@ describe('a database user without CREATEDB', () => {
 
   test('gets P3014 from dev, with a hint naming shadowDatabaseUrl; with one configured, dev works', async () => {
     const p = await project();
-    const before = new Set(await listShadowDatabases());
     const refused = await p.cli(['dev', '--name', 'init', '--json'], { env: { DATABASE_URL: as(main.url) } });
     expect(refused.code).toBe(1);
     const body = JSON.parse(refused.stdout) as { ok: boolean; error: { code: string; message: string; hint: string } };
     expect(body).toMatchObject({ ok: false, error: { code: 'P3014' } });
     expect(body.error.message).toMatch(/could not create the shadow database.*no permission to create databases/s);
     expect(body.error.hint).toMatch(/shadowDatabaseUrl/);
-    expect((await listShadowDatabases()).filter((name) => !before.has(name))).toEqual([]);
+    const owned = await client.query(`SELECT datname FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE r.rolname = $1 AND datname LIKE 'migrate\\_kit\\_shadow\\_%'`, [role]);
+    expect(owned.rows).toEqual([]);
 
     const accepted = await p.cli(['dev', '--name', 'init'], { env: { DATABASE_URL: as(main.url), SHADOW_DATABASE_URL: as(shadow.url) } });
     expect(accepted.stderr).toBe('');

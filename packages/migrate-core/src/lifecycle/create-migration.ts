@@ -33,9 +33,10 @@ export async function createMigration(source: SchemaSource, options: CreateMigra
   return withSession(source, options, async (session) => {
     await explainResetIfNeeded(session);
     const appliedPending = await session.applyPending();
-    // Why: once applyMigrations has applied something, the Wasm engine no longer replays the
-    // history through our shadow factory: evaluateDataLoss and createMigration fail with "<provider>
-    // shadow DB must be provided through an external factory" until devDiagnostic runs again.
+    // Why: the Wasm engine gives evaluateDataLoss and createMigration no shadow database of their
+    // own; they reuse the replay devDiagnostic cached, keyed by the exact migration list. That
+    // replay covered only the applied migrations, so after applying pending ones we diagnose again
+    // (otherwise: "<provider> shadow DB must be provided through an external factory").
     // Test: test/lifecycle-dev.test.ts ("... --create-only, and the next dev applies it").
     if (appliedPending.length > 0) await explainResetIfNeeded(session);
 

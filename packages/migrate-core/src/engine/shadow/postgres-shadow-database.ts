@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import pg from 'pg';
 import { MigrateError } from '../../errors.js';
@@ -7,6 +7,14 @@ import { registerCleanup } from '../cleanup.js';
 
 export const SHADOW_DATABASE_PREFIX = 'migrate_kit_shadow_';
 const COMMENT_TAG = 'migrate-kit shadow database';
+
+/**
+ * Who owns a shadow database is written into its name, `<prefix><pid>_<host tag><random>`, so
+ * that an orphan is recognisable even when the process was killed between CREATE DATABASE and the
+ * COMMENT (which says the same for people reading `\l+`).
+ */
+const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+const OWNED_NAME = new RegExp(`^${SHADOW_DATABASE_PREFIX}(\\d+)_([0-9a-f]{8})[0-9a-f]{12}$`);
 
 /**
  * A temporary PostgreSQL database for replaying the migration history: uniquely named, created
@@ -29,7 +37,7 @@ export class PostgresShadowDatabase {
   ) {}
 
   static async create(mainUrl: string): Promise<PostgresShadowDatabase> {
-    const name = `${SHADOW_DATABASE_PREFIX}${process.pid}_${randomBytes(6).toString('hex')}`;
+    const name = `${SHADOW_DATABASE_PREFIX}${process.pid}_${HOST_TAG}${randomBytes(6).toString('hex')}`;
     const shadow = new PostgresShadowDatabase(name, withDatabase(mainUrl, name), mainUrl);
     await withClient(mainUrl, async (client) => {
       await sweepOrphanShadowDatabases(client);
@@ -69,8 +77,11 @@ export async function sweepOrphanShadowDatabases(client: pg.Client): Promise<str
   );
   const dropped: string[] = [];
   for (const { datname, comment } of rows) {
-    const owner = /host=(\S+) pid=(\d+)/.exec(comment ?? '');
-    if (!owner || owner[1] !== hostname() || isAlive(Number(owner[2]))) continue;
+    const byName = OWNED_NAME.exec(datname);
+    const byComment = /host=(\S+) pid=(\d+)/.exec(comment ?? '');
+    const ours = byName ? byName[2] === HOST_TAG : byComment?.[1] === hostname();
+    const pid = Number(byName?.[1] ?? byComment?.[2]);
+    if (!ours || !pid || isAlive(pid)) continue;
     await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
     dropped.push(datname);
   }
