@@ -1,22 +1,27 @@
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MigrateError } from '@migrate-kit/migrate-core';
 
-/** Where the project's own `prisma` CLI is, resolved from the project folder (never ours). */
+/**
+ * Where the project's own `prisma` CLI is: `node_modules/prisma` in the project folder or one of
+ * its parents. Walked by hand rather than with require.resolve, which also honours NODE_PATH (set
+ * by package-manager shims) and could pick up a prisma the project does not have.
+ */
 export function resolveProjectPrisma(cwd: string): string {
-  try {
-    const require = createRequire(join(cwd, 'package.json'));
-    const pkgJson = require.resolve('prisma/package.json');
-    const bin = (require(pkgJson) as { bin?: { prisma?: string } }).bin?.prisma ?? 'build/index.js';
-    return join(dirname(pkgJson), bin);
-  } catch {
-    throw new MigrateError('MK_PRISMA_NOT_INSTALLED', 'This command is handed to the Prisma CLI, and the project has no `prisma` package installed.', {
-      hint: 'Add it: `npm install --save-dev prisma` (or pnpm add -D prisma / yarn add -D prisma).',
-    });
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    const pkgJson = join(dir, 'node_modules', 'prisma', 'package.json');
+    if (existsSync(pkgJson)) {
+      const bin = (JSON.parse(readFileSync(pkgJson, 'utf8')) as { bin?: { prisma?: string } }).bin?.prisma ?? 'build/index.js';
+      return join(dirname(pkgJson), bin);
+    }
+    if (dirname(dir) === dir) break;
   }
+  throw new MigrateError('MK_PRISMA_NOT_INSTALLED', 'This command is handed to the Prisma CLI, and the project has no `prisma` package installed.', {
+    hint: 'Add it: `npm install --save-dev prisma` (or pnpm add -D prisma / yarn add -D prisma).',
+  });
 }
 
 /**

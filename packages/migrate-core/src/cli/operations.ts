@@ -36,8 +36,12 @@ export interface OperationContext {
   /** Loads the adapter's schema source (lazily: `diff` may not need one). */
   loadSource(): Promise<SchemaSource>;
   ui: Ui;
-  /** The CLI's own name for a verb, for hints (`prisma-migrate migrate reset`). */
-  commandFor(operation: OperationName): string;
+  /**
+   * The CLI's own name for a verb, for hints (`prisma-migrate migrate reset`): the first of the
+   * operations the CLI has a verb for (keystone-migrate creates with draftMigration and applies in
+   * development with applyDevelopment, where Prisma's `migrate dev` does both).
+   */
+  commandFor(...operations: OperationName[]): string;
 }
 
 export interface Operation {
@@ -140,7 +144,7 @@ const statusOperation: Operation = {
       ui.say(`\nThe failed migration(s) can be marked as rolled back or applied:\n\n- If you rolled back the migration(s) manually:\n${commandFor('resolve')} --rolled-back "${failed[0]}"\n\n- If you fixed the database manually (hotfix):\n${commandFor('resolve')} --applied "${failed[0]}"`);
     } else if (pending.length) {
       ui.say(c.yellow(`Following migration${pending.length === 1 ? '' : 's'} have not yet been applied:\n${pending.join('\n')}`));
-      ui.say(`\nTo apply migrations in development run ${commandFor('createMigration')}.\nTo apply migrations in production run ${commandFor('deploy')}.`);
+      ui.say(`\nTo apply migrations in development run ${commandFor('createMigration', 'applyDevelopment')}.\nTo apply migrations in production run ${commandFor('deploy')}.`);
     } else {
       if (report.missing.length) ui.say(c.yellow(`The following migration(s) are applied to the database but missing from the local migrations directory: ${report.missing.join(', ')}\n`));
       ui.say(c.green('Database schema is up to date!'));
@@ -280,7 +284,7 @@ const checkOperation: Operation = {
     else {
       ui.say(ui.colors.red('The migrations folder does not produce the current schema. Missing from the migrations:'));
       ui.say(result.summary);
-      ui.say(`\nCreate the missing migration with ${commandFor('createMigration')}.`);
+      ui.say(`\nCreate the missing migration with ${commandFor('createMigration', 'draftMigration')}.`);
     }
     return { exitCode: result.upToDate ? 0 : 1, json: { ...result } };
   },

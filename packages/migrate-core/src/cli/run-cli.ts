@@ -46,7 +46,7 @@ function namesVerb(definition: CliDefinition, argv: string[]): boolean {
   return definition.verbs.some((v) => words.length > 0 && v.path[0] === words[0] && (v.path.length === 1 || words.length < 2 || v.path[1] === words[1]));
 }
 
-const TOP_LEVEL_OWN = new Set(['-h', '--help', 'help']);
+const TOP_LEVEL_OWN = new Set(['-h', '--help', 'help', '-v', '--version']);
 
 const defaultStreams = (): UiStreams => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
 
@@ -68,7 +68,7 @@ export async function runCli(definition: CliDefinition, argv: string[], streams:
   const program = new Command(definition.name)
     .description(definition.description)
     .version(definition.version, '-v, --version')
-    .showHelpAfterError(false)
+    .showHelpAfterError(`(run ${definition.name} <command> --help for the flags of a command)`)
     .exitOverride()
     .configureOutput({ writeOut: (s) => streams.stdout.write(s), writeErr: (s) => streams.stderr.write(s) });
 
@@ -103,8 +103,8 @@ export async function runCli(definition: CliDefinition, argv: string[], streams:
         flags,
         ui,
         loadSource: () => definition.loadSource(flags),
-        commandFor: (name) => {
-          const target = definition.verbs.find((v) => v.operation === name);
+        commandFor: (...names) => {
+          const target = names.map((name) => definition.verbs.find((v) => v.operation === name)).find(Boolean);
           return target ? `${definition.name} ${target.path.join(' ')}` : definition.name;
         },
       });
@@ -127,7 +127,7 @@ function reportError(error: unknown, streams: UiStreams, json: boolean): number 
     // --help and --version end here too, with exit code 0.
     if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
     if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') return error.exitCode;
-    if (json) streams.stdout.write(`${JSON.stringify({ ok: false, error: { code: 'MK_USAGE', message: error.message } }, null, 2)}\n`);
+    if (json) streams.stdout.write(`${JSON.stringify({ ok: false, exitCode: 1, error: { code: 'MK_USAGE', message: error.message } }, null, 2)}\n`);
     return 1;
   }
   const failure = isMigrateError(error)
