@@ -1,7 +1,9 @@
-import { rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deploy, type ProgressEvent, status } from '../src/index.js';
+import { deploy, loadPrismaSchemaSource, type ProgressEvent, status } from '../src/index.js';
+import { createPostgresDatabase } from './helpers/databases.js';
 import {
   databaseSnapshot,
   laterMigrationName,
@@ -150,5 +152,28 @@ describe.each(PROVIDERS)('migrate status on %s', (provider) => {
     const run = await project.cli(['status']);
     expect(run.code).toBe(report.exitCode);
     expect(run.stdout).toContain(`missing from the local migrations directory: ${deleted}`);
+  });
+});
+
+describe('a PostgreSQL database that does not exist yet', () => {
+  it('is created by deploy (as Prisma does) and left alone by status', async () => {
+    const db = await createPostgresDatabase('mk_missing');
+    await db.drop();
+    const dir = mkdtempSync(join(tmpdir(), 'mk-missing-'));
+    mkdirSync(join(dir, 'migrations', '20240101000000_init'), { recursive: true });
+    writeFileSync(join(dir, 'schema.prisma'), 'datasource db {\n  provider = "postgresql"\n}\n');
+    writeFileSync(join(dir, 'migrations', '20240101000000_init', 'migration.sql'), 'CREATE TABLE "A" ("id" INTEGER PRIMARY KEY);\n');
+    const source = loadPrismaSchemaSource({ schemaPath: join(dir, 'schema.prisma'), url: db.url });
+    try {
+      await expect(status(source)).rejects.toMatchObject({ code: 'P1003' });
+      const created: string[] = [];
+      const result = await deploy(source, { onDatabaseCreated: (name) => created.push(name) });
+      expect(created).toEqual([db.name]);
+      expect(result.applied.map((m) => m.name)).toEqual(['20240101000000_init']);
+      expect(await db.query('SELECT count(*)::int AS n FROM "A"')).toEqual([{ n: 0 }]);
+    } finally {
+      await db.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

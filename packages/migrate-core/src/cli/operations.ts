@@ -62,6 +62,9 @@ export type OperationName =
   | 'check'
   | 'execute';
 
+/** Prisma's notice when a migrate command created the database it was pointed at. */
+const announceCreated = (ui: Ui) => (name: string) => ui.say(`PostgreSQL database ${name} created.\n`);
+
 function appliedList(ui: Ui, dir: string, applied: AppliedMigration[]): void {
   ui.say(`\n${relative(process.cwd(), dir) || '.'}/`);
   for (const m of applied) ui.say(`  └─ ${m.name}/ ${ui.colors.dim(`(${formatMs(m.durationMs)})`)}\n    └─ migration.sql`);
@@ -75,7 +78,7 @@ const createMigrationOperation: Operation = {
   ],
   async run({ flags, loadSource, ui, commandFor }) {
     const source = await loadSource();
-    const result = await createMigration(source, {
+    const result = await createMigration(source, { onDatabaseCreated: announceCreated(ui),
       name: flags.name as string | undefined,
       createOnly: Boolean(flags.createOnly),
       acceptDataLoss: Boolean(flags.acceptDataLoss),
@@ -108,7 +111,7 @@ const deployOperation: Operation = {
     const source = await loadSource();
     const found = readMigrationsFolder(source.migrationsDir).migrations.length;
     ui.say(`${found === 0 ? 'No migration found' : `${found} migration${found === 1 ? '' : 's'} found`} in ${relative(process.cwd(), source.migrationsDir) || '.'}\n`);
-    const result = await deploy(source, { onProgress: ui.progress });
+    const result = await deploy(source, { onDatabaseCreated: announceCreated(ui), onProgress: ui.progress });
     for (const name of result.edited) ui.warn(ui.colors.yellow(`⚠️  The migration \`${name}\` was modified after it was applied.`));
     if (result.applied.length === 0) ui.say(ui.colors.green('No pending migrations to apply.'));
     else {
@@ -176,7 +179,7 @@ const resetOperation: Operation = {
   flags: [{ flags: '-f, --force', description: 'Skip the confirmation prompt' }],
   async run({ flags, loadSource, ui }) {
     const source = await loadSource();
-    const result = await reset(source, { force: Boolean(flags.force), prompter: ui.prompter, onProgress: ui.progress });
+    const result = await reset(source, { onDatabaseCreated: announceCreated(ui), force: Boolean(flags.force), prompter: ui.prompter, onProgress: ui.progress });
     ui.say(ui.colors.green('Database reset successful'));
     if (result.applied.length) {
       ui.say('\nThe following migration(s) have been applied:');
@@ -194,7 +197,7 @@ const pushOperation: Operation = {
   async run({ flags, loadSource, ui }) {
     const started = performance.now();
     const source = await loadSource();
-    const result = await push(source, { acceptDataLoss: Boolean(flags.acceptDataLoss), forceReset: Boolean(flags.forceReset), prompter: ui.prompter });
+    const result = await push(source, { onDatabaseCreated: announceCreated(ui), acceptDataLoss: Boolean(flags.acceptDataLoss), forceReset: Boolean(flags.forceReset), prompter: ui.prompter });
     if (result.reset) ui.say('The database was successfully reset.');
     if (result.executedSteps === 0 && !result.reset) ui.say('The database is already in sync with the Prisma schema.');
     else ui.say(ui.colors.green(`🚀  Your database is now in sync with your Prisma schema. Done in ${formatMs(performance.now() - started)}`));
@@ -344,7 +347,7 @@ const applyDevelopmentOperation: Operation = {
   flags: [{ flags: '-f, --force', description: 'Reset the database without asking when it has drifted from the migrations' }],
   async run({ flags, loadSource, ui }) {
     const source = await loadSource();
-    const result = await applyDevelopment(source, { force: Boolean(flags.force), prompter: ui.prompter, onProgress: ui.progress });
+    const result = await applyDevelopment(source, { onDatabaseCreated: announceCreated(ui), force: Boolean(flags.force), prompter: ui.prompter, onProgress: ui.progress });
     if (result.resetReason !== undefined) ui.warn(ui.colors.yellow(`The database was reset: ${result.resetReason}`));
     if (result.applied.length === 0) ui.say('✨ No database migrations to apply');
     else {

@@ -14,7 +14,7 @@ export function resolveConnection(source: Pick<SchemaSource, 'provider' | 'url' 
   const url = source.url;
   if (!url) {
     throw new MigrateError(ErrorCodes.missingUrl, 'No database URL is configured.', {
-      hint: 'Pass --url, set DATABASE_URL, or set the datasource url in your configuration.',
+      hint: 'Set DATABASE_URL, or the datasource url where your project configures it (prisma.config.ts, the schema or ZModel datasource, or --url where the CLI has it).',
     });
   }
   registerUrlSecret(url);

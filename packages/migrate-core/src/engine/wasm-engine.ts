@@ -194,7 +194,8 @@ const UNCODED_ERRORS: [RegExp, string][] = [
   [/^User was denied access on the database/, 'P1010'],
 ];
 
-function migrationFailedError(migrationName: string, databaseError: string, cause: unknown): MigrateError {
+/** Prisma's P3018: a migration's script failed on the database (deploy stops there until it is resolved). */
+export function migrationFailedError(migrationName: string, databaseError: string, cause: unknown): MigrateError {
   return new MigrateError(
     'P3018',
     `A migration failed to apply. New migrations cannot be applied before the error is recovered from. Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve\n\nMigration name: ${migrationName}\n\nDatabase error:\n${databaseError}`,

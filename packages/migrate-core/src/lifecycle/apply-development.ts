@@ -20,7 +20,7 @@ export interface ApplyDevelopmentResult {
  * and asks before resetting; it never resets unasked.
  */
 export async function applyDevelopment(source: SchemaSource, options: ApplyDevelopmentOptions & LifecycleOptions = {}): Promise<ApplyDevelopmentResult> {
-  return withSession(source, options, async (session) => {
+  return withSession(source, { ...options, createDatabase: true }, async (session) => {
     const { resetReason } = await diagnoseDevelopmentDatabase(session);
     if (resetReason !== undefined) {
       if (!options.force) {

@@ -30,7 +30,8 @@ export interface CreateMigrationResult {
  * `acceptDataLoss`), write `migrations/<timestamp>_<name>/migration.sql`, apply it.
  */
 export async function createMigration(source: SchemaSource, options: CreateMigrationOptions & LifecycleOptions = {}): Promise<CreateMigrationResult> {
-  return withSession(source, options, async (session) => {
+  return withSession(source, { ...options, createDatabase: true }, async (session) => {
+    await assertSchemaIsValid(session);
     await explainResetIfNeeded(session);
     const appliedPending = await session.applyPending();
     // Why: the Wasm engine gives evaluateDataLoss and createMigration no shadow database of their
@@ -80,6 +81,20 @@ export async function createMigration(source: SchemaSource, options: CreateMigra
     }
     return { appliedPending, created, warnings };
   });
+}
+
+/**
+ * Fails with the engine's P1012 when the schema has errors, before anything touches the database.
+ *
+ * Why: the engine validates the schema only in evaluateDataLoss, after applyMigrations has run
+ * (for pending migrations, or empty to bootstrap a new database), which creates
+ * `_prisma_migrations`: a schema with a typo left that table behind in a database it never
+ * migrated. Prisma's CLI validates the schema before it connects; a diff from nothing to the
+ * schema is the engine's validation without a database write.
+ * Test: reliability/test/bad-input.cases.ts ("mk-schema-unclosed-block" and the other schema cases).
+ */
+async function assertSchemaIsValid(session: Session): Promise<void> {
+  await session.engine.diff({ from: { tag: 'empty' }, to: { tag: 'schemaDatamodel', files: session.schema().files }, script: false, exitCode: false, filters: session.filters });
 }
 
 /** Stops with Prisma's explanation when the development database would need a reset. */

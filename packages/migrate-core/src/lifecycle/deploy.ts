@@ -15,7 +15,7 @@ export interface DeployResult {
  * database. Stops at a failed migration (P3009) and when a script fails (P3018).
  */
 export async function deploy(source: SchemaSource, options: LifecycleOptions = {}): Promise<DeployResult> {
-  return withSession(source, options, async (session) => {
+  return withSession(source, { ...options, createDatabase: true }, async (session) => {
     const before = await diagnoseHistory(session);
     const applied = await session.applyPending();
     return { found: session.folder.migrations.length, applied, edited: before.editedMigrationNames };

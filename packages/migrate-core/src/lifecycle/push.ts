@@ -16,7 +16,7 @@ export interface PushResult {
 
 /** `db push`: makes the database match the schema without a migration. Asks before losing data. */
 export async function push(source: SchemaSource, options: PushOptions & LifecycleOptions = {}): Promise<PushResult> {
-  return withSession(source, options, async (session) => {
+  return withSession(source, { ...options, createDatabase: true }, async (session) => {
     if (options.forceReset) await session.engine.reset({ filter: session.filters });
     const attempt = (force: boolean) => session.engine.schemaPush({ force, schema: session.schema(), filters: session.filters });
     let result = await attempt(Boolean(options.acceptDataLoss));

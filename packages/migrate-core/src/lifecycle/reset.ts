@@ -13,7 +13,7 @@ export interface ResetResult {
 
 /** `migrate reset`: drops everything in the database, then applies every migration. Asks first unless forced. */
 export async function reset(source: SchemaSource, options: ResetOptions & LifecycleOptions = {}): Promise<ResetResult> {
-  return withSession(source, options, async (session) => {
+  return withSession(source, { ...options, createDatabase: true }, async (session) => {
     if (!options.force) {
       const ok = await session.prompter.confirm({ message: 'Are you sure you want to reset your database? All data will be lost.', flag: '--force' });
       if (!ok) throw new MigrateError(ErrorCodes.cancelled, 'Reset cancelled.', { exitCode: 130 });

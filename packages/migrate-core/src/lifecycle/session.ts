@@ -1,8 +1,10 @@
 import type { MigrationList } from '@prisma/schema-engine-wasm';
 import { runPendingCleanups } from '../engine/cleanup.js';
 import { type Connection, resolveConnection } from '../engine/connection.js';
+import { ensureDatabaseExists } from '../engine/ensure-database.js';
 import type { Engine, EngineEvent } from '../engine/engine.js';
-import { openEngine } from '../engine/wasm-engine.js';
+import { migrationFailedError, openEngine } from '../engine/wasm-engine.js';
+import { isMigrateError } from '../errors.js';
 import { assertLockFileProvider } from '../history/lock-file.js';
 import { type MigrationsFolder, readMigrationsFolder, toEngineMigrationList } from '../history/migrations-folder.js';
 import { EMPTY_FILTER, type SchemaFilter, type SchemaSource } from '../source.js';
@@ -16,6 +18,8 @@ export type ProgressEvent =
 /** What every lifecycle operation may take besides its own options. */
 export interface LifecycleOptions {
   prompter?: Prompter;
+  /** Told when the operation created the PostgreSQL database it was pointed at (Prisma does the same). */
+  onDatabaseCreated?: (name: string) => void;
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -44,10 +48,18 @@ export interface Session {
  * the operation ends, however it ends. The lock file is checked first, so a provider mismatch
  * (P3019) fails before anything is touched.
  */
-export async function withSession<T>(source: SchemaSource, options: LifecycleOptions, fn: (session: Session) => Promise<T>): Promise<T> {
+export async function withSession<T>(
+  source: SchemaSource,
+  options: LifecycleOptions & { createDatabase?: boolean },
+  fn: (session: Session) => Promise<T>,
+): Promise<T> {
   const connection = resolveConnection(source);
   const folder = readMigrationsFolder(source.migrationsDir);
   assertLockFileProvider(folder.lockFile, source.provider);
+  if (options.createDatabase) {
+    const created = await ensureDatabaseExists(connection);
+    if (created) options.onDatabaseCreated?.(created);
+  }
   const timing = new MigrationTimer(options.onProgress);
   const engine = await openEngine(connection, { schemaFiles: source.files, onEvent: (e) => timing.onEngineEvent(e) });
   const filters = source.filter ?? EMPTY_FILTER;
@@ -62,8 +74,12 @@ export async function withSession<T>(source: SchemaSource, options: LifecycleOpt
     schema: () => ({ files: source.files.map((f) => ({ path: f.path, content: f.content })) }),
     async applyPending(f = folder) {
       timing.begin();
-      const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList: session.migrationList(f), filters });
-      return timing.end(appliedMigrationNames);
+      try {
+        const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList: session.migrationList(f), filters });
+        return timing.end(appliedMigrationNames);
+      } catch (error) {
+        throw asMigrationFailure(error, timing.inFlight);
+      }
     },
   };
   try {
@@ -74,12 +90,30 @@ export async function withSession<T>(source: SchemaSource, options: LifecycleOpt
   }
 }
 
+/**
+ * Why: the SQLite adapter maps a constraint violation in a script (unique, foreign key, not null)
+ * to the query engine's P2xxx errors, and the Wasm engine (8.1) passes those up as they are: a
+ * failing migration surfaced as `P2002 Unique constraint failed`, without the P3018 and the
+ * migration's name that the native engine reports. The schema engine itself never emits P2xxx,
+ * so one during applyMigrations comes from the script of the migration being applied.
+ * Test: packages/zenstack-migrate/test/migrate-lifecycle.test.ts ("migrate deploy stops at a failing migration ...").
+ */
+function asMigrationFailure(error: unknown, migrationName: string | undefined): unknown {
+  if (migrationName && isMigrateError(error) && /^P2\d{3}$/.test(error.code)) return migrationFailedError(migrationName, error.message, error);
+  return error;
+}
+
 /** Turns the engine's "Applying `x`" log lines into per-migration start/finish events with durations. */
 class MigrationTimer {
   private current: { name: string; at: number } | undefined;
   private durations = new Map<string, number>();
 
   constructor(private readonly onProgress: ((event: ProgressEvent) => void) | undefined) {}
+
+  /** The migration whose script is running (the last one announced and not yet finished). */
+  get inFlight(): string | undefined {
+    return this.current?.name;
+  }
 
   begin(): void {
     this.current = undefined;

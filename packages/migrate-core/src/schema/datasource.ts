@@ -46,8 +46,11 @@ export function extractDatasource(files: readonly SchemaFile[]): { datasource: D
       out.push(file);
       continue;
     }
-    if (found) {
-      throw new MigrateError(ErrorCodes.usage, `Found a second datasource block in ${file.path} (the first is in ${found.file}).`, {
+    // Why: the block pattern matches the first block of a file only, so a second one in the same
+    // file went unnoticed (deploy and status ran on the first). Test: reliability/test/bad-input.cases.ts ("mk-schema-two-datasources").
+    const second = DATASOURCE_BLOCK.exec(file.content.slice(match.index + match[0].length));
+    if (found || second) {
+      throw new MigrateError(ErrorCodes.usage, `Found a second datasource block in ${file.path} (the first is in ${found?.file ?? file.path}).`, {
         hint: 'A Prisma schema has exactly one datasource block: remove the extra one.',
       });
     }

@@ -24,7 +24,8 @@ function isMultiStatementRefusal(error: unknown): boolean {
  * contains more than one statement"). Such a query is retried as a script (`exec`). So is a
  * migration with no statement at all (`-- This is an empty migration.`, what `migrate dev
  * --create-only` writes when nothing changed), which prepare() refuses too ("contains no statements").
- * Test: test/engine-compat.test.ts ("SQLite shadow replay of multi-statement migrations").
+ * Test: test/engine-compat.test.ts ("SQLite shadow replay of multi-statement migrations"); the empty
+ * one: packages/zenstack-migrate/test/zen-compat.test.ts ("continues with zen-migrate ...").
  */
 function acceptScriptsInExecuteRaw(adapter: SqlDriverAdapter): SqlDriverAdapter {
   return overrideMethods(adapter, {
