@@ -45,8 +45,9 @@ export function findKeystoneEntry(cwd: string, given?: string): string {
 
 /**
  * Loads a Keystone project's config without starting anything and prints its Prisma schema with
- * Keystone's own printer: the exact text `keystone build` writes to `schema.prisma`, including
- * every `extendPrismaSchema` hook.
+ * Keystone's own printer: the exact text Keystone's `buildArtifacts` returns, including every
+ * `extendPrismaSchema` hook (`keystone build` writes the same models; only its generator `output`
+ * is made relative to schema.prisma).
  *
  * Why one loader: the config and Keystone's internals must share one instance of
  * `@keystone-6/core` (an ESM copy and a CJS copy break `createSystem`), so both go through the
@@ -62,16 +63,15 @@ export async function loadKeystoneProject(cwd: string, entryFlag?: string): Prom
   try {
     config = (await jiti.import(entry, { default: true })) as KeystoneConfigLike;
   } catch (error) {
-    throw new MigrateError('MK_KEYSTONE_CONFIG', `Could not load ${entry}:\n\n${(error as Error).message}`, {
+    const message = (error as Error).message;
+    // Keystone's config() reads db.provider first: without `db` it fails with a bare TypeError.
+    if (/reading 'provider'/.test(message)) throw missingDbError(entry, message);
+    throw new MigrateError('MK_KEYSTONE_CONFIG', `Could not load ${entry}:\n\n${message}`, {
       hint: 'Fix the error in your Keystone config (it must `export default config({ ... })`).',
       cause: error,
     });
   }
-  if (!config || typeof config !== 'object' || !config.db || typeof config.db !== 'object') {
-    throw new MigrateError('MK_KEYSTONE_CONFIG', `${entry} has no \`db\` configuration.`, {
-      hint: "Add one, e.g. db: { provider: 'sqlite', prismaClientOptions: () => ({ adapter }) }.",
-    });
-  }
+  if (!config || typeof config !== 'object' || !config.db || typeof config.db !== 'object') throw missingDbError(entry);
   const artifactsPath = resolveArtifacts(entry);
   const artifacts = (await jiti.import(artifactsPath)) as { createSystem(config: unknown): { config: KeystoneConfigLike; lists: unknown } };
   let system: { config: KeystoneConfigLike; lists: unknown };
@@ -83,6 +83,12 @@ export async function loadKeystoneProject(cwd: string, entryFlag?: string): Prom
   const printPrismaSchema = await loadSchemaPrinter(jiti, artifactsPath);
   const printed = printPrismaSchema(system.config, system.lists, system.config.db?.prismaClientPath);
   return { entry, config, prismaSchema: formatPrismaSchema(printed) };
+}
+
+function missingDbError(entry: string, keystoneMessage?: string): MigrateError {
+  return new MigrateError('MK_KEYSTONE_CONFIG', `${entry} has no \`db\` configuration${keystoneMessage ? ` (Keystone's config() failed with: ${keystoneMessage})` : ''}.`, {
+    hint: "Add one, e.g. db: { provider: 'sqlite', prismaClientOptions: () => ({ adapter }) }.",
+  });
 }
 
 function resolveArtifacts(entry: string): string {

@@ -1,0 +1,3 @@
+import { describeCliLifecycle } from './cli-lifecycle.js';
+
+describeCliLifecycle('sqlite');
