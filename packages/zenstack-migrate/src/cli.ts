@@ -15,7 +15,10 @@ export const zenMigrateCli: CliDefinition = {
   description: "ZenStack's migrate and db push commands, in-process: no temporary schema file, no prisma CLI, no engine download.",
   sourceFlags: [
     { flags: '--schema <file>', description: 'schema file (with extension .zmodel). Defaults to "zenstack/schema.zmodel" unless specified in package.json.' },
-    { flags: '--migrations <path>', description: 'path that contains the "migrations" directory (default: beside the schema)' },
+    // zen's help says "path that contains the migrations directory", but zen puts its temporary schema
+    // in the path's parent, so Prisma uses <parent>/migrations: the same folder whenever the path ends
+    // in `migrations`, which is how it is used. Here the path is the migrations folder, whatever its name.
+    { flags: '--migrations <path>', description: 'the migrations directory (default: "migrations" beside the schema)' },
     { flags: '--no-version-check', description: 'accepted for compatibility with zen (no version check is made)' },
   ],
   loadSource: (flags) => loadZenStackSource({ schema: flags.schema as string | undefined, migrations: flags.migrations as string | undefined }),

@@ -17,7 +17,9 @@ export function installGroupByPolyfills(): void {
         let index = 0;
         for (const item of items) {
           const key = keyOf(item, index++);
-          (groups[key] ??= []).push(item);
+          const group = groups[key];
+          if (group) group.push(item);
+          else groups[key] = [item];
         }
         return groups;
       },
