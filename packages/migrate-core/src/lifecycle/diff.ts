@@ -3,10 +3,10 @@ import { type Connection, resolveConnection } from '../engine/connection.js';
 import { runPendingCleanups } from '../engine/cleanup.js';
 import { openEngine } from '../engine/wasm-engine.js';
 import { ErrorCodes, MigrateError } from '../errors.js';
-import { renderLockFile } from '../history/lock-file.js';
+import { assertLockFileProvider, renderLockFile } from '../history/lock-file.js';
 import { readMigrationsFolder, toEngineMigrationList } from '../history/migrations-folder.js';
 import { assertSupportedProvider, type Provider } from '../provider.js';
-import { EMPTY_FILTER, type SchemaFile, type SchemaFilter } from '../source.js';
+import { EMPTY_FILTER, type SchemaFile, type SchemaFilter, type SchemaSource } from '../source.js';
 
 /** One side of a diff. */
 export type DiffSide =
@@ -33,6 +33,23 @@ export interface DiffOutput {
   /** The summary or script; `No difference detected.` / `-- This is an empty migration.` when empty. */
   text: string;
   empty: boolean;
+}
+
+/**
+ * What the schema has that replaying the migrations folder does not produce: the diff `check`
+ * and `draftMigration` both start from. The lock file is checked first (P3019).
+ */
+export function historyToSchema(source: SchemaSource): DiffInput {
+  assertLockFileProvider(readMigrationsFolder(source.migrationsDir).lockFile, source.provider);
+  return {
+    from: { kind: 'migrations', dir: source.migrationsDir },
+    to: { kind: 'schema', files: source.files },
+    provider: source.provider,
+    url: source.url,
+    shadowDatabaseUrl: source.shadowDatabaseUrl,
+    baseDir: source.baseDir,
+    filter: source.filter,
+  };
 }
 
 /** `migrate diff`: the difference between two schema sources, as a summary or a script. Changes nothing. */

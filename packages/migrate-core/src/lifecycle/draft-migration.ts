@@ -1,9 +1,8 @@
 import { ErrorCodes, MigrateError } from '../errors.js';
-import { assertLockFileProvider } from '../history/lock-file.js';
 import { migrationTimestamp } from '../history/migration-name.js';
-import { readMigrationsFolder, writeMigration } from '../history/migrations-folder.js';
+import { writeMigration } from '../history/migrations-folder.js';
 import type { SchemaSource } from '../source.js';
-import { diffRendered } from './diff.js';
+import { diffRendered, historyToSchema } from './diff.js';
 import type { LifecycleOptions } from './session.js';
 
 export interface DraftMigrationOptions {
@@ -24,20 +23,7 @@ export interface DraftMigrationResult {
  * on a shadow database) and without applying it.
  */
 export async function draftMigration(source: SchemaSource, options: DraftMigrationOptions & LifecycleOptions): Promise<DraftMigrationResult> {
-  const folder = readMigrationsFolder(source.migrationsDir);
-  assertLockFileProvider(folder.lockFile, source.provider);
-  const [summary, script] = await diffRendered(
-    {
-      from: { kind: 'migrations', dir: source.migrationsDir },
-      to: { kind: 'schema', files: source.files },
-      provider: source.provider,
-      url: source.url,
-      shadowDatabaseUrl: source.shadowDatabaseUrl,
-      baseDir: source.baseDir,
-      filter: source.filter,
-    },
-    [false, true],
-  );
+  const [summary, script] = await diffRendered(historyToSchema(source), [false, true]);
   if (summary!.empty) return { summary: '', created: undefined };
   const given = options.name ?? (await options.prompter?.text({ message: 'Name of migration', flag: '--name' }));
   const name = options.sanitizeName(given ?? '');
