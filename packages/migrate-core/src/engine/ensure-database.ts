@@ -3,25 +3,16 @@ import { redactSecrets } from '../redact.js';
 import type { Connection } from './connection.js';
 
 /**
- * Creates the PostgreSQL database named in the URL when it does not exist, as Prisma's
- * `migrate dev`, `migrate deploy`, `migrate reset` and `db push` do (SQLite files are created on
- * open anyway). Returns the name of the database it created, or undefined. Connects through the
- * server's `postgres` database (then `template1`) only when the target is missing (3D000).
+ * Creates the PostgreSQL database named in the URL, as Prisma's `migrate dev`, `migrate deploy`,
+ * `migrate reset` and `db push` do when it is missing (SQLite files are created on open anyway).
+ * Called only after the engine reported P1003. Connects through the server's `postgres` database
+ * (then `template1`). Says whether the database exists now and whether this call created it
+ * (a concurrent run may have been first); undefined when no maintenance database was reachable.
  */
-export async function ensureDatabaseExists(connection: Connection): Promise<string | undefined> {
+export async function createMissingDatabase(connection: Connection): Promise<{ name: string; created: boolean } | undefined> {
   if (connection.provider !== 'postgresql') return undefined;
-  const target = new URL(connection.url);
-  const database = decodeURIComponent(target.pathname.slice(1));
+  const database = decodeURIComponent(new URL(connection.url).pathname.slice(1));
   if (!database) return undefined;
-  const probe = new pg.Client({ connectionString: connection.url });
-  try {
-    await probe.connect();
-    return undefined;
-  } catch (error) {
-    if ((error as { code?: string }).code !== '3D000') return undefined; // the engine reports every other failure with its P-code
-  } finally {
-    await probe.end().catch(() => undefined);
-  }
   for (const maintenance of ['postgres', 'template1']) {
     const url = new URL(connection.url);
     url.pathname = `/${maintenance}`;
@@ -34,9 +25,9 @@ export async function ensureDatabaseExists(connection: Connection): Promise<stri
     }
     try {
       await admin.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
-      return database;
+      return { name: database, created: true };
     } catch (error) {
-      if ((error as { code?: string }).code === '42P04') return undefined; // created meanwhile by a concurrent run
+      if ((error as { code?: string }).code === '42P04') return { name: database, created: false }; // created meanwhile by a concurrent run
       throw new Error(redactSecrets(`Could not create the database "${database}": ${(error as Error).message}`));
     } finally {
       await admin.end().catch(() => undefined);

@@ -1,7 +1,7 @@
 import type { MigrationList } from '@prisma/schema-engine-wasm';
 import { runPendingCleanups } from '../engine/cleanup.js';
 import { type Connection, resolveConnection } from '../engine/connection.js';
-import { ensureDatabaseExists } from '../engine/ensure-database.js';
+import { createMissingDatabase } from '../engine/ensure-database.js';
 import type { Engine, EngineEvent } from '../engine/engine.js';
 import { migrationFailedError, openEngine } from '../engine/wasm-engine.js';
 import { isMigrateError } from '../errors.js';
@@ -46,20 +46,30 @@ export interface Session {
 /**
  * Opens the engine for one operation, and closes it (and any temporary shadow database) when
  * the operation ends, however it ends. The lock file is checked first, so a provider mismatch
- * (P3019) fails before anything is touched.
+ * (P3019) fails before anything is touched. With `createDatabase`, a PostgreSQL database that
+ * does not exist (P1003, raised by the first engine call, before anything is written) is created
+ * and the operation runs again: the usual run pays no extra connection for the check.
  */
 export async function withSession<T>(
   source: SchemaSource,
   options: LifecycleOptions & { createDatabase?: boolean },
   fn: (session: Session) => Promise<T>,
 ): Promise<T> {
+  try {
+    return await runSession(source, options, fn);
+  } catch (error) {
+    if (!options.createDatabase || !isMigrateError(error) || error.code !== 'P1003') throw error;
+    const database = await createMissingDatabase(resolveConnection(source));
+    if (!database) throw error;
+    if (database.created) options.onDatabaseCreated?.(database.name);
+    return runSession(source, options, fn);
+  }
+}
+
+async function runSession<T>(source: SchemaSource, options: LifecycleOptions, fn: (session: Session) => Promise<T>): Promise<T> {
   const connection = resolveConnection(source);
   const folder = readMigrationsFolder(source.migrationsDir);
   assertLockFileProvider(folder.lockFile, source.provider);
-  if (options.createDatabase) {
-    const created = await ensureDatabaseExists(connection);
-    if (created) options.onDatabaseCreated?.(created);
-  }
   const timing = new MigrationTimer(options.onProgress);
   const engine = await openEngine(connection, { schemaFiles: source.files, onEvent: (e) => timing.onEngineEvent(e) });
   const filters = source.filter ?? EMPTY_FILTER;
