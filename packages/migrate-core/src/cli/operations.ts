@@ -113,6 +113,9 @@ const deployOperation: Operation = {
     ui.say(`${found === 0 ? 'No migration found' : `${found} migration${found === 1 ? '' : 's'} found`} in ${relative(process.cwd(), source.migrationsDir) || '.'}\n`);
     const result = await deploy(source, { onDatabaseCreated: announceCreated(ui), onProgress: ui.progress });
     for (const name of result.edited) ui.warn(ui.colors.yellow(`⚠️  The migration \`${name}\` was modified after it was applied.`));
+    for (const name of result.interruptedRolledBack) {
+      ui.warn(ui.colors.yellow(`⚠️  The migration \`${name}\` was interrupted by a process that stopped before it committed: nothing of it had been applied. It was marked rolled back and applied again.`));
+    }
     if (result.applied.length === 0) ui.say(ui.colors.green('No pending migrations to apply.'));
     else {
       ui.say('The following migration(s) have been applied:');

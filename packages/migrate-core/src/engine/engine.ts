@@ -33,7 +33,10 @@ export type {
 } from '@prisma/schema-engine-wasm';
 
 /** Something that happened inside the engine worth telling the user (e.g. a migration starting). */
-export type EngineEvent = { kind: 'applyingMigration'; migrationName: string; at: number };
+export type EngineEvent =
+  | { kind: 'applyingMigration'; migrationName: string; at: number }
+  /** A migration a stopped process left with nothing applied was marked rolled back, to be applied again. */
+  | { kind: 'interruptedMigrationRolledBack'; migrationName: string };
 
 /**
  * The Prisma schema engine, as the lifecycle uses it. The methods and their contracts are

@@ -17,22 +17,35 @@ export interface OpenEngineOptions {
   schemaFiles?: readonly SchemaFile[];
   /** Called for progress events (a migration starting). */
   onEvent?: (event: EngineEvent) => void;
+  /**
+   * For commands that apply migrations: once the engine holds the migration lock, migrations a
+   * stopped process left interrupted with nothing applied (PostgreSQL) are marked rolled back, so
+   * they are applied again; each is reported as an `interruptedMigrationRolledBack` event.
+   */
+  recoverInterruptedMigrations?: boolean;
 }
 
 /** The adapter factory for a connection, before Prisma's error-capturing wrapper. */
-export async function adapterFactoryFor(connection: Connection): Promise<ClosableAdapterFactory> {
+export async function adapterFactoryFor(connection: Connection, options: OpenEngineOptions = {}): Promise<ClosableAdapterFactory> {
   // Only the provider in use is loaded (each driver costs tens of milliseconds at start-up).
   if (connection.provider === 'sqlite') {
     const { SqliteAdapterFactory } = await import('./adapters/sqlite.js');
     return new SqliteAdapterFactory({ file: connection.file, shadowFile: connection.shadowFile });
   }
   const { PostgresAdapterFactory } = await import('./adapters/postgres.js');
-  return new PostgresAdapterFactory({ url: connection.url, shadowDatabaseUrl: connection.shadowDatabaseUrl, schema: connection.schema });
+  const onEvent = options.onEvent;
+  return new PostgresAdapterFactory({
+    url: connection.url,
+    shadowDatabaseUrl: connection.shadowDatabaseUrl,
+    schema: connection.schema,
+    onInterruptedRolledBack:
+      options.recoverInterruptedMigrations && onEvent ? (migrationName) => onEvent({ kind: 'interruptedMigrationRolledBack', migrationName }) : undefined,
+  });
 }
 
 /** Opens the in-process schema engine on a connection. */
 export async function openEngine(connection: Connection, options: OpenEngineOptions = {}): Promise<Engine> {
-  return WasmEngine.open(await adapterFactoryFor(connection), options);
+  return WasmEngine.open(await adapterFactoryFor(connection, options), options);
 }
 
 /** A driver adapter factory that can close every connection it handed out. */

@@ -8,16 +8,22 @@ export interface DeployResult {
   applied: AppliedMigration[];
   /** Applied migrations whose migration.sql changed since (deploy warns, it does not stop). */
   edited: string[];
+  /**
+   * Migrations a stopped deploy had left interrupted with nothing of them applied (PostgreSQL):
+   * marked rolled back, then applied again with the others.
+   */
+  interruptedRolledBack: string[];
 }
 
 /**
  * `migrate deploy`: applies pending migrations, non-interactively, never resets, uses no shadow
- * database. Stops at a failed migration (P3009) and when a script fails (P3018).
+ * database. Stops at a failed migration (P3009) and when a script fails (P3018). On PostgreSQL a
+ * migration a killed deploy left with nothing applied is not a failure: it is applied again.
  */
 export async function deploy(source: SchemaSource, options: LifecycleOptions = {}): Promise<DeployResult> {
-  return withSession(source, { ...options, createDatabase: true }, async (session) => {
+  return withSession(source, { ...options, createDatabase: true, recoverInterrupted: true }, async (session) => {
     const before = await diagnoseHistory(session);
     const applied = await session.applyPending();
-    return { found: session.folder.migrations.length, applied, edited: before.editedMigrationNames };
+    return { found: session.folder.migrations.length, applied, edited: before.editedMigrationNames, interruptedRolledBack: session.interruptedRolledBack };
   });
 }

@@ -41,6 +41,22 @@ export interface Session {
   schema(): { files: { path: string; content: string }[] };
   /** applyMigrations with per-migration timing reported as progress. */
   applyPending(folder?: MigrationsFolder): Promise<AppliedMigration[]>;
+  /**
+   * Migrations a stopped process had left interrupted, with nothing of them applied, that this
+   * session marked rolled back so they are applied again (PostgreSQL; see `recoverInterrupted`).
+   */
+  readonly interruptedRolledBack: string[];
+}
+
+/** Options of withSession besides the operation's own. */
+export interface SessionOptions extends LifecycleOptions {
+  /** Create a missing PostgreSQL database (P1003) and run again. */
+  createDatabase?: boolean;
+  /**
+   * For operations that apply migrations: roll back what a stopped process left interrupted with
+   * nothing applied, under the migration lock, so it is applied again (engine/adapters/postgres-migration-transaction.ts).
+   */
+  recoverInterrupted?: boolean;
 }
 
 /**
@@ -52,7 +68,7 @@ export interface Session {
  */
 export async function withSession<T>(
   source: SchemaSource,
-  options: LifecycleOptions & { createDatabase?: boolean },
+  options: SessionOptions,
   fn: (session: Session) => Promise<T>,
 ): Promise<T> {
   try {
@@ -66,12 +82,20 @@ export async function withSession<T>(
   }
 }
 
-async function runSession<T>(source: SchemaSource, options: LifecycleOptions, fn: (session: Session) => Promise<T>): Promise<T> {
+async function runSession<T>(source: SchemaSource, options: SessionOptions, fn: (session: Session) => Promise<T>): Promise<T> {
   const connection = resolveConnection(source);
   const folder = readMigrationsFolder(source.migrationsDir);
   assertLockFileProvider(folder.lockFile, source.provider);
   const timing = new MigrationTimer(options.onProgress);
-  const engine = await openEngine(connection, { schemaFiles: source.files, onEvent: (e) => timing.onEngineEvent(e) });
+  const interruptedRolledBack: string[] = [];
+  const engine = await openEngine(connection, {
+    schemaFiles: source.files,
+    recoverInterruptedMigrations: options.recoverInterrupted,
+    onEvent: (e) => {
+      if (e.kind === 'interruptedMigrationRolledBack') interruptedRolledBack.push(e.migrationName);
+      else timing.onEngineEvent(e);
+    },
+  });
   const filters = source.filter ?? EMPTY_FILTER;
   const session: Session = {
     source,
@@ -82,6 +106,7 @@ async function runSession<T>(source: SchemaSource, options: LifecycleOptions, fn
     filters,
     migrationList: (f = folder) => toEngineMigrationList(f, source.shadowDbInitScript),
     schema: () => ({ files: source.files.map((f) => ({ path: f.path, content: f.content })) }),
+    interruptedRolledBack,
     async applyPending(f = folder) {
       timing.begin();
       try {
@@ -130,7 +155,7 @@ class MigrationTimer {
     this.durations.clear();
   }
 
-  onEngineEvent(event: EngineEvent): void {
+  onEngineEvent(event: Extract<EngineEvent, { kind: 'applyingMigration' }>): void {
     this.finishCurrent(event.at);
     this.current = { name: event.migrationName, at: event.at };
     this.onProgress?.({ kind: 'migrationStarted', name: event.migrationName });

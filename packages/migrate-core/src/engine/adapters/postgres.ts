@@ -3,6 +3,7 @@ import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@p
 import pg from 'pg';
 import { PostgresShadowDatabase } from '../shadow/postgres-shadow-database.js';
 import { overrideMethods } from './override.js';
+import { finishMigrationsInTheirTransaction } from './postgres-migration-transaction.js';
 import { AdapterTracker } from './tracked.js';
 import { createPool } from './postgres-types.js';
 
@@ -31,11 +32,17 @@ export interface PostgresAdapterOptions {
   shadowDatabaseUrl?: string | undefined;
   /** The schema the adapter's queries default to (`?schema=` in the URL). */
   schema?: string | undefined;
+  /**
+   * Told of each migration left interrupted by a stopped process that was marked rolled back so
+   * that it is applied again (see postgres-migration-transaction.ts). Only for commands that apply.
+   */
+  onInterruptedRolledBack?: ((migrationName: string) => void) | undefined;
 }
 
 /**
  * The driver adapter factory the engine gets for PostgreSQL: Prisma's pg adapter on our pools
- * (with the `"char"` fix), scripts sent whole, and our own shadow databases.
+ * (with the `"char"` fix), scripts sent whole, each migration's finish recorded in its script's
+ * transaction (on the main database), and our own shadow databases.
  */
 export class PostgresAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
   readonly provider = 'postgres' as const;
@@ -45,7 +52,8 @@ export class PostgresAdapterFactory implements SqlMigrationAwareDriverAdapterFac
   constructor(private readonly options: PostgresAdapterOptions) {}
 
   async connect(): Promise<SqlDriverAdapter> {
-    return this.adapters.track(await connectAdapter(this.options.url, this.options.schema));
+    const adapter = await connectAdapter(this.options.url, this.options.schema);
+    return this.adapters.track(finishMigrationsInTheirTransaction(adapter, { onInterruptedRolledBack: this.options.onInterruptedRolledBack }));
   }
 
   /** Ends every pool handed out and drops temporary shadow databases still alive. */
