@@ -2,25 +2,29 @@
  * Item 2, crashes: a `deploy` of 50 migrations is SIGKILLed at a random moment, round after
  * round on a fresh database, and what it leaves is checked before anything else touches it.
  *
- * What really happens (measured; see README.md):
+ * What really happens (see README.md):
  * - The engine applies a migration in steps: INSERT its `_prisma_migrations` row (started), run
- *   the script, then mark the row finished. A kill between the first and the last step leaves a
- *   row that is neither finished nor rolled back: Prisma's "failed" state. The next `deploy`
- *   then stops with P3009 naming it, as stock `prisma migrate deploy` does; `resolve` recovers.
- * - PostgreSQL: the script is sent whole as one simple-protocol query, which PostgreSQL runs as
- *   one implicit transaction, and a server does not notice a client's death until the query
- *   ends: a migration is all there or not there at all, never half-applied. A kill that lands
- *   after the script was sent usually leaves it fully applied (committed) with its row unfinished.
- * - SQLite: the engine runs the script statement by statement with no transaction around it (as
- *   the native engine does), so a kill can leave a migration half-applied; each statement is
- *   atomic (the journal rolls an interrupted one back when the file is next opened). `status`
- *   names it; the user rolls it back by hand (here: drops what exists of it), then
- *   `resolve --rolled-back` and `deploy` finish the job.
+ *   the script, then mark the row finished. A row that is neither finished nor rolled back is
+ *   Prisma's "failed" state.
+ * - PostgreSQL: migrate-core writes INTERRUPTED_MIGRATION_LOGS into the started row and sends the
+ *   script as one simple query, `UPDATE .. SET logs = NULL; <script>; UPDATE .. SET finished_at ..`,
+ *   which PostgreSQL runs as one implicit transaction (and to its end, even when the client is
+ *   gone). So a kill leaves each migration finished with all of it applied, or (at most one, the
+ *   last) failed with the marker in its logs and nothing of it applied; never anything between.
+ *   The next `deploy` marks such a row rolled back, applies the migration again, warns, names it
+ *   in `interruptedRolledBack`, and exits 0: no `resolve`.
+ * - SQLite (unchanged): the engine runs the script statement by statement with no transaction
+ *   around it (as the native engine does), so a kill can leave a migration half-applied, with its
+ *   row failed and no logs; each statement is atomic (the journal rolls an interrupted one back
+ *   when the file is next opened). The next `deploy` stops with P3009 naming it, as stock
+ *   `prisma migrate deploy` does; the user rolls back by hand what exists of it (here: drops it),
+ *   then `resolve` and `deploy` finish the job.
  * In every case `_prisma_migrations` never says finished for a migration that did not finish.
  *
  * Also here: `CREATE INDEX CONCURRENTLY`, which PostgreSQL refuses inside a transaction block.
  */
 import { join } from 'node:path';
+import { INTERRUPTED_MIGRATION_LOGS } from '@migrate-kit/migrate-core';
 import { afterAll, describe, expect, test } from 'vitest';
 import { type CliRun, describeRun, jsonOf, output, runCli, spawnCli } from './helpers/cli.js';
 import {
@@ -77,13 +81,22 @@ async function presenceOf(db: TestDatabase, count: number): Promise<Presence[]> 
   return result;
 }
 
-/** After a SIGKILL a PostgreSQL backend runs its last query to the end: wait until it is gone. */
-async function untilNoSessions(db: TestDatabase): Promise<void> {
-  if (db.provider !== 'postgresql') return;
+/**
+ * After a SIGKILL a PostgreSQL backend runs its last query to the end: wait until it is gone.
+ * Returns the tag of the migration whose script (the query migrate-core sends, which begins by
+ * clearing the row's marker) was still running on the server when first looked at, if any.
+ */
+async function untilNoSessions(db: TestDatabase): Promise<string | undefined> {
+  if (db.provider !== 'postgresql') return undefined;
   const deadline = Date.now() + 60_000;
-  for (;;) {
-    const [row] = await withPostgres(POSTGRES_SERVER_URL, async (c) => (await c.query<{ n: string }>('SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = $1', [db.name])).rows);
-    if (Number(row?.n) === 0) return;
+  let runningScript: string | undefined;
+  for (let first = true; ; first = false) {
+    const sessions = await withPostgres(POSTGRES_SERVER_URL, async (c) => (await c.query<{ state: string | null; query: string | null }>('SELECT state, query FROM pg_stat_activity WHERE datname = $1', [db.name])).rows);
+    if (first) {
+      const script = sessions.find((s) => s.state === 'active' && s.query?.includes('SET "logs" = NULL WHERE "id" ='));
+      runningScript = script?.query ? /CREATE TABLE "(c\d{3})"/.exec(script.query)?.[1] : undefined;
+    }
+    if (sessions.length === 0) return runningScript;
     if (Date.now() > deadline) throw new Error(`Sessions on ${db.name} still alive 60 s after the kill.`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -96,11 +109,13 @@ interface KillState {
   presence: Presence[];
   failed: MigrationRow | undefined;
   outcome: Outcome;
+  /** PostgreSQL: the tag of a migration whose script the server was still running after the kill. */
+  scriptRunningAtKill: string | undefined;
 }
 
 /** The invariants that hold whatever moment the kill hit. */
 async function inspectAfterKill(project: PrismaProject, names: string[], run: CliRun, context: string): Promise<KillState> {
-  await untilNoSessions(project.db);
+  const scriptRunningAtKill = await untilNoSessions(project.db);
   const rows = await migrationRows(project.db);
   const presence = await presenceOf(project.db, names.length);
   const failed = failedRows(rows);
@@ -131,13 +146,24 @@ async function inspectAfterKill(project: PrismaProject, names: string[], run: Cl
   else {
     const p = presence[names.indexOf(failed[0].name)];
     outcome = p === 'all' ? 'interruptedFullyApplied' : p === 'none' ? 'interruptedNotApplied' : 'interruptedHalfApplied';
-    // An interrupted migration, unlike one whose script failed, has no error logged. A kill
-    // between the engine's two closing updates leaves its step counted: the script is done.
-    expect(failed[0].logs, context).toBeNull();
-    expect([0, 1], context).toContain(failed[0].steps);
-    if (failed[0].steps === 1) expect(p, context).toBe('all');
+    const what = `${context}\n${failed[0].name}: row ${JSON.stringify(failed[0])}, objects ${p}`;
+    if (project.provider === 'postgresql') {
+      // The script and its finish commit together: a failed row says so in its logs, and nothing of it exists.
+      expect(failed[0].logs, what).toBe(INTERRUPTED_MIGRATION_LOGS);
+      expect(failed[0].steps, what).toBe(0);
+      expect(p, what).toBe('none');
+    } else {
+      // SQLite: an interrupted migration, unlike one whose script failed, has no error logged. A
+      // kill between the engine's two closing updates leaves its step counted: the script is done.
+      expect(failed[0].logs, what).toBeNull();
+      expect([0, 1], what).toContain(failed[0].steps);
+      if (failed[0].steps === 1) expect(p, what).toBe('all');
+    }
   }
-  return { rows, presence, failed: failed[0], outcome };
+  if (project.provider === 'postgresql') expect(['interruptedFullyApplied', 'interruptedHalfApplied'], context).not.toContain(outcome);
+  // No other row carries the marker: a finished row had it cleared in its script's transaction.
+  expect(rows.filter((r) => r.logs !== null && r !== failed[0]), context).toEqual([]);
+  return { rows, presence, failed: failed[0], outcome, scriptRunningAtKill };
 }
 
 /** Undoes what exists of migration i, as a user rolls a failed migration back by hand. */
@@ -151,11 +177,13 @@ describe.each(PROVIDERS)('%s', (provider: Provider) => {
   const names = history.map(([name]) => name);
   const cli = (project: PrismaProject, args: string[]) => runCli('migrate-kit', args, { cwd: project.dir, env: { DATABASE_URL: project.db.url } });
 
-  test(`SIGKILL at a random moment during a deploy of ${MIGRATIONS} migrations, ${ROUNDS} rounds: nothing is recorded as finished that is not, and deploy (after resolve where Prisma requires it) finishes the job`, async () => {
+  test(`SIGKILL at a random moment during a deploy of ${MIGRATIONS} migrations, ${ROUNDS} rounds: nothing is recorded as finished that is not, and the next deploy finishes the job (PostgreSQL: re-applying an interrupted migration; SQLite: after resolve, as Prisma requires)`, async () => {
     const seed = runSeed();
     const random = seededRandom(seed);
     const outcomes: Record<Outcome, number> = { finishedBeforeKill: 0, killedBetweenMigrations: 0, interruptedNotApplied: 0, interruptedFullyApplied: 0, interruptedHalfApplied: 0 };
-    const nextDeploy = { finishedTheJob: 0, stoppedAtP3009: 0 };
+    const nextDeploy = { finishedTheJob: 0, reappliedInterrupted: 0, stoppedAtP3009: 0 };
+    /** PostgreSQL: rounds where the server was still running a migration's script after the kill (it runs it to the end). */
+    let scriptRunningAtKill = 0;
 
     // How long an uninterrupted deploy takes here: kill points are drawn from that span.
     const calibration = await createPrismaProject(provider);
@@ -184,13 +212,25 @@ describe.each(PROVIDERS)('%s', (provider: Provider) => {
 
         const state = await inspectAfterKill(project, names, killed, context);
         outcomes[state.outcome]++;
+        if (state.scriptRunningAtKill) scriptRunningAtKill++;
+        const finishedBefore = state.rows.filter((r) => r.finished).length;
 
         const next = await cli(project, ['deploy', '--json']);
         expect(next.timedOut, context).toBe(false);
-        if (!state.failed) {
-          // Killed between two migrations (or before the first): the next deploy simply goes on.
+        if (!state.failed || provider === 'postgresql') {
+          // Killed between two migrations (or before the first), or (PostgreSQL) inside one that never
+          // committed: the next deploy goes on, applying the interrupted one again, and exits 0.
           expect(next.code, `${context}\n${describeRun(next)}`).toBe(0);
-          nextDeploy.finishedTheJob++;
+          const result = jsonOf<{ applied: { name: string }[]; interruptedRolledBack: string[] }>(next);
+          expect(result.interruptedRolledBack, `${context}\n${describeRun(next)}`).toEqual(state.failed ? [state.failed.name] : []);
+          expect(result.applied.map((m) => m.name), `${context}\n${describeRun(next)}`).toEqual(names.slice(finishedBefore));
+          if (state.failed) {
+            expect(next.stderr, context).toContain(`The migration \`${state.failed.name}\` was interrupted by a process that stopped before it committed`);
+            nextDeploy.reappliedInterrupted++;
+          } else {
+            expect(next.stderr, context).not.toContain('was interrupted');
+            nextDeploy.finishedTheJob++;
+          }
         } else {
           // Prisma's rule: a started, unfinished row is a failed migration; deploy stops (P3009) and changes nothing.
           const failedName = state.failed.name;
@@ -214,11 +254,25 @@ describe.each(PROVIDERS)('%s', (provider: Provider) => {
           expect(finish.code, `${context}\n${describeRun(finish)}`).toBe(0);
         }
 
-        // The job is done: every migration exactly once finished, every object there, status clean.
+        // The job is done: every migration finished exactly once, every object there, status clean.
+        // The interrupted migration, if any, also has its old row, rolled back (by the next deploy
+        // on PostgreSQL, where it keeps the marker; by `resolve` on SQLite); no other row is.
         const rows = await migrationRows(project.db);
         const finished = rows.filter((r) => r.finished).map((r) => r.name);
         expect(finished, context).toEqual(names);
         expect(failedRows(rows), context).toEqual([]);
+        const rolledBack = rows.filter((r) => r.rolledBack);
+        expect(rolledBack.map((r) => r.name), context).toEqual(state.failed ? [state.failed.name] : []);
+        if (state.failed && provider === 'postgresql') {
+          expect(rolledBack.map((r) => [r.finished, r.steps, r.logs]), context).toEqual([[false, 0, INTERRUPTED_MIGRATION_LOGS]]);
+          // Its rows: the rolled-back one first, then the finished one (rows are ordered by started_at).
+          expect(rows.filter((r) => r.name === state.failed?.name).map((r) => [r.rolledBack, r.finished]), context).toEqual([
+            [true, false],
+            [false, true],
+          ]);
+        }
+        // PostgreSQL: every finished row was finished in its script's transaction (step counted, marker cleared).
+        if (provider === 'postgresql') expect(rows.filter((r) => r.finished && (r.steps !== 1 || r.logs !== null)), context).toEqual([]);
         expect(await presenceOf(project.db, MIGRATIONS), context).toEqual(names.map(() => 'all'));
         const status = await cli(project, ['status']);
         expect(status.code, `${context}\n${describeRun(status)}`).toBe(0);
@@ -226,10 +280,15 @@ describe.each(PROVIDERS)('%s', (provider: Provider) => {
         await project.cleanup();
       }
     }
-    console.log(`[crash] ${provider} (RELIABILITY_SEED=${seed}, deploy span ${Math.round(span)} ms): ${JSON.stringify({ rounds: ROUNDS, ...outcomes, nextDeploy })}`);
-    if (provider === 'postgresql') expect(outcomes.interruptedHalfApplied).toBe(0);
-    // Enough rounds must have hit a migration in flight for the test to mean something.
-    if (ROUNDS >= 10) expect(ROUNDS - outcomes.finishedBeforeKill - outcomes.killedBetweenMigrations).toBeGreaterThan(0);
+    const extra = provider === 'postgresql' ? { scriptRunningAtKill } : {};
+    console.log(`[crash] ${provider} (RELIABILITY_SEED=${seed}, deploy span ${Math.round(span)} ms): ${JSON.stringify({ rounds: ROUNDS, ...outcomes, nextDeploy, ...extra })}`);
+    if (provider === 'postgresql') {
+      expect(outcomes.interruptedFullyApplied + outcomes.interruptedHalfApplied).toBe(0);
+      expect(nextDeploy.stoppedAtP3009).toBe(0);
+    }
+    // Enough rounds must have hit a migration in flight for the test to mean something (on
+    // PostgreSQL a kill inside a script the server then committed counts: it was seen running).
+    if (ROUNDS >= 10) expect(ROUNDS - outcomes.finishedBeforeKill - outcomes.killedBetweenMigrations + scriptRunningAtKill).toBeGreaterThan(0);
   });
 });
 
@@ -248,7 +307,7 @@ describe('postgresql: CREATE INDEX CONCURRENTLY', () => {
   }
   const cli = (p: PrismaProject, args: string[]) => runCli('migrate-kit', args, { cwd: p.dir, env: { DATABASE_URL: p.db.url } });
 
-  test('a migration whose only statement is CREATE INDEX CONCURRENTLY applies (sent whole: one statement is no transaction block), and the index is valid', async () => {
+  test('a migration whose only statement is CREATE INDEX CONCURRENTLY applies (refused inside migrate-core\'s one-transaction query, then run alone, as Prisma runs it), and the index is valid', async () => {
     const p = await project();
     const index = migrationName(2, 'items_sku_concurrently');
     writeHistory(p.migrationsDir, 'postgresql', [
@@ -261,7 +320,11 @@ describe('postgresql: CREATE INDEX CONCURRENTLY', () => {
     expect(run.code, describeRun(run)).toBe(0);
     expect(jsonOf<{ applied: { name: string }[] }>(run).applied.map((m) => m.name)).toEqual([TABLE, index]);
     expect(await p.db.query(`SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'items_sku_idx'`)).toEqual([{ valid: true }]);
-    expect((await migrationRows(p.db)).map((r) => r.finished)).toEqual([true, true]);
+    // Both finished, neither left with the interrupted marker (the CONCURRENTLY one's was cleared before it ran alone).
+    expect((await migrationRows(p.db)).map((r) => [r.finished, r.logs])).toEqual([
+      [true, null],
+      [true, null],
+    ]);
   });
 
   test('a migration mixing CREATE INDEX CONCURRENTLY with other statements fails with P3018 naming it and PostgreSQL\'s reason, and leaves nothing of itself behind', async () => {

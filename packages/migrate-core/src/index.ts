@@ -19,6 +19,7 @@ export { openEngine, WasmEngine } from './engine/wasm-engine.js';
 export { resolveConnection, describeConnection, type Connection } from './engine/connection.js';
 export { schemaEngineVersion } from './engine/wasm-module.js';
 export { sweepOrphanShadowDatabases, SHADOW_DATABASE_PREFIX } from './engine/shadow/postgres-shadow-database.js';
+export { INTERRUPTED_MIGRATION_LOGS } from './engine/adapters/postgres-migration-transaction.js';
 
 export type { Prompter, Question } from './lifecycle/prompter.js';
 export { nonInteractivePrompter } from './lifecycle/prompter.js';

@@ -9,7 +9,7 @@ import { redactSecrets } from '../redact.js';
 import type { SchemaFile } from '../source.js';
 import type { Connection } from './connection.js';
 import type { Engine, EngineEvent } from './engine.js';
-import { loadSchemaEngineWasm, takePanicMessage } from './wasm-module.js';
+import { loadSchemaEngineWasm, schemaEngineVersion, takePanicMessage } from './wasm-module.js';
 import { translateDriverError } from './driver-errors.js';
 
 export interface OpenEngineOptions {
@@ -38,6 +38,7 @@ export async function adapterFactoryFor(connection: Connection, options: OpenEng
     url: connection.url,
     shadowDatabaseUrl: connection.shadowDatabaseUrl,
     schema: connection.schema,
+    engineVersion: schemaEngineVersion(),
     onInterruptedRolledBack:
       options.recoverInterruptedMigrations && onEvent ? (migrationName) => onEvent({ kind: 'interruptedMigrationRolledBack', migrationName }) : undefined,
   });

@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
+import { HistoryReplay, historyCacheEnabled } from '../shadow/history-replay.js';
 import { PostgresShadowDatabase } from '../shadow/postgres-shadow-database.js';
 import { overrideMethods } from './override.js';
 import { finishMigrationsInTheirTransaction } from './postgres-migration-transaction.js';
@@ -37,6 +38,11 @@ export interface PostgresAdapterOptions {
    * that it is applied again (see postgres-migration-transaction.ts). Only for commands that apply.
    */
   onInterruptedRolledBack?: ((migrationName: string) => void) | undefined;
+  /**
+   * The engine's version: with it, a replayed history is kept on the server for the next replay
+   * (shadow/history-replay.ts); the cache is only ever used by the same engine version.
+   */
+  engineVersion?: string | undefined;
 }
 
 /**
@@ -56,9 +62,18 @@ export class PostgresAdapterFactory implements SqlMigrationAwareDriverAdapterFac
     return this.adapters.track(finishMigrationsInTheirTransaction(adapter, { onInterruptedRolledBack: this.options.onInterruptedRolledBack }));
   }
 
-  /** Ends every pool handed out and drops temporary shadow databases still alive. */
-  close(): Promise<void> {
-    return this.adapters.closeAll();
+  /**
+   * A shadow database holding the history the last replay built, kept for the next replay in this
+   * process (no claim and keep round trips in between) and kept on the server when the factory closes.
+   */
+  private kept: { shadow: PostgresShadowDatabase; scripts: readonly string[] } | undefined;
+
+  /** Ends every pool handed out, drops temporary shadow databases still alive and keeps the replayed history. */
+  async close(): Promise<void> {
+    await this.adapters.closeAll();
+    const kept = this.kept;
+    this.kept = undefined;
+    if (kept && this.options.engineVersion) await kept.shadow.keepAsHistoryCache(this.options.engineVersion, kept.scripts);
   }
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
@@ -66,25 +81,50 @@ export class PostgresAdapterFactory implements SqlMigrationAwareDriverAdapterFac
       await resetDatabase(this.options.shadowDatabaseUrl);
       return this.adapters.track(await connectAdapter(this.options.shadowDatabaseUrl, this.options.schema));
     }
-    const shadow = await PostgresShadowDatabase.create(this.options.url);
+    const engineVersion = this.options.engineVersion;
+    const cached = this.kept ?? (engineVersion && historyCacheEnabled() ? await PostgresShadowDatabase.claimHistoryCache(this.options.url, engineVersion) : undefined);
+    this.kept = undefined;
+    let shadow = cached?.shadow ?? (await PostgresShadowDatabase.create(this.options.url));
+    const keep = async (replayed: { shadow: PostgresShadowDatabase; scripts: readonly string[] }) => {
+      await this.kept?.shadow.drop();
+      this.kept = replayed;
+    };
     try {
-      const adapter = await connectAdapter(shadow.url, this.options.schema);
+      const first = await connectAdapter(shadow.url, this.options.schema);
+      const replay = new HistoryReplay(cached && { adapter: first, scripts: cached.scripts, sameAsOnEmpty: isPublicSchemaProbe }, async () => {
+        // The cached history does not fit this replay: start over on an empty database.
+        await first.dispose();
+        await shadow.drop();
+        shadow = await PostgresShadowDatabase.create(this.options.url);
+        return connectAdapter(shadow.url, this.options.schema);
+      });
+      const adapter = replay.adapter(first);
       return this.adapters.track(
         overrideMethods(adapter, {
           async dispose() {
-          try {
-            await adapter.dispose();
-          } finally {
-            await shadow.drop();
-          }
-        },
-      }),
+            try {
+              await adapter.dispose();
+            } finally {
+              if (engineVersion && historyCacheEnabled() && replay.reusable) await keep({ shadow, scripts: replay.scripts });
+              else await shadow.drop();
+            }
+          },
+        }),
       );
     } catch (error) {
       await shadow.drop();
       throw error;
     }
   }
+}
+
+/**
+ * The engine's connection probe (does the schema exist, which server version): the same answer on
+ * a database holding a replayed history as on an empty one, as long as the schema is `public`
+ * (which every new database has; another schema exists only once the history created it).
+ */
+function isPublicSchemaProbe(query: SqlQuery): boolean {
+  return query.sql.startsWith('SELECT EXISTS(SELECT 1 FROM pg_namespace WHERE nspname = $1), version()') && query.args[0] === 'public';
 }
 
 async function connectAdapter(url: string, schema: string | undefined): Promise<SqlDriverAdapter> {

@@ -7,6 +7,9 @@ import { registerCleanup } from '../cleanup.js';
 
 export const SHADOW_DATABASE_PREFIX = 'migrate_kit_shadow_';
 const COMMENT_TAG = 'migrate-kit shadow database';
+/** Replayed histories kept for the next replay, one per main database (history-replay.ts). */
+export const HISTORY_CACHE_PREFIX = 'migrate_kit_history_';
+const HISTORY_COMMENT_TAG = 'migrate-kit history cache';
 
 /**
  * Who owns a shadow database is written into its name, `<prefix><pid>_<host tag><random>`, so
@@ -37,7 +40,7 @@ export class PostgresShadowDatabase {
   ) {}
 
   static async create(mainUrl: string): Promise<PostgresShadowDatabase> {
-    const name = `${SHADOW_DATABASE_PREFIX}${process.pid}_${HOST_TAG}${randomBytes(6).toString('hex')}`;
+    const name = newShadowName();
     const shadow = new PostgresShadowDatabase(name, withDatabase(mainUrl, name), mainUrl);
     await withClient(mainUrl, async (client) => {
       await sweepOrphanShadowDatabases(client);
@@ -55,6 +58,59 @@ export class PostgresShadowDatabase {
       await client.query(`COMMENT ON DATABASE "${name}" IS '${COMMENT_TAG} host=${escapeLiteral(hostname())} pid=${process.pid}'`);
     });
     return shadow;
+  }
+
+  /**
+   * Takes the history cache kept for the main database, if there is one: renamed to a shadow
+   * database of this process (so no other process can take it, and the sweep drops it if this
+   * process is killed), with the hashes of the scripts it ran.
+   */
+  static async claimHistoryCache(mainUrl: string, engineVersion: string): Promise<{ shadow: PostgresShadowDatabase; scripts: string[] } | undefined> {
+    const cacheName = historyCacheName(mainUrl, engineVersion);
+    const name = newShadowName();
+    return withClient(mainUrl, async (client) => {
+      await sweepOrphanShadowDatabases(client);
+      const shadow = new PostgresShadowDatabase(name, withDatabase(mainUrl, name), mainUrl);
+      shadow.unregister = registerCleanup(() => shadow.drop());
+      try {
+        // Fails when there is none, or when another process is using it: then there is no cache.
+        await client.query(`ALTER DATABASE "${cacheName}" RENAME TO "${name}"`);
+      } catch {
+        shadow.unregister();
+        return undefined;
+      }
+      const { rows } = await client.query<{ comment: string | null }>(`SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`, [name]);
+      const scripts = parseHistoryComment(rows[0]?.comment ?? null, engineVersion);
+      if (!scripts) {
+        await shadow.drop();
+        return undefined;
+      }
+      return { shadow, scripts };
+    });
+  }
+
+  /**
+   * Keeps this database as the main database's history cache (replacing the one kept before),
+   * instead of dropping it. Databases whose main database no longer exists are dropped on the way.
+   */
+  async keepAsHistoryCache(engineVersion: string, scripts: readonly string[]): Promise<void> {
+    if (this.dropped) return;
+    const cacheName = historyCacheName(this.mainUrl, engineVersion);
+    const owner = decodeURIComponent(new URL(this.mainUrl).pathname.slice(1));
+    try {
+      await withClient(this.mainUrl, async (client) => {
+        await client.query(`DROP DATABASE IF EXISTS "${cacheName}" WITH (FORCE)`);
+        await client.query(`ALTER DATABASE "${this.name}" RENAME TO "${cacheName}"`);
+        this.dropped = true;
+        this.unregister?.();
+        const comment = `${HISTORY_COMMENT_TAG} owner=${owner} engine=${engineVersion} scripts=${scripts.join(',')}`;
+        await client.query(`COMMENT ON DATABASE "${cacheName}" IS '${escapeLiteral(comment)}'`);
+        await dropCachesOfDroppedDatabases(client);
+      });
+    } catch {
+      // Another process kept its cache at the same moment, or the server refused: no cache then.
+      await this.drop();
+    }
   }
 
   async drop(): Promise<void> {
@@ -86,6 +142,37 @@ export async function sweepOrphanShadowDatabases(client: pg.Client): Promise<str
     dropped.push(datname);
   }
   return dropped;
+}
+
+/**
+ * Drops history caches whose main database is gone (test databases, a dropped project): a cache
+ * is only ever taken by its own main database.
+ */
+async function dropCachesOfDroppedDatabases(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{ datname: string }>(
+    `SELECT c.datname FROM pg_database c
+      WHERE c.datname LIKE $1
+        AND NOT EXISTS (SELECT 1 FROM pg_database m WHERE m.datname = substring(shobj_description(c.oid, 'pg_database') FROM ' owner=(.*) engine='))`,
+    [`${HISTORY_CACHE_PREFIX}%`],
+  );
+  for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
+}
+
+function newShadowName(): string {
+  return `${SHADOW_DATABASE_PREFIX}${process.pid}_${HOST_TAG}${randomBytes(6).toString('hex')}`;
+}
+
+/** One cache per main database (server, database, schema) and engine version. */
+function historyCacheName(mainUrl: string, engineVersion: string): string {
+  const url = new URL(mainUrl);
+  const key = `${url.hostname}:${url.port || '5432'}${url.pathname}?schema=${url.searchParams.get('schema') ?? ''}#${engineVersion}`;
+  return `${HISTORY_CACHE_PREFIX}${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+}
+
+function parseHistoryComment(comment: string | null, engineVersion: string): string[] | undefined {
+  const match = /^migrate-kit history cache owner=.* engine=(\S+) scripts=([0-9a-f,]*)$/.exec(comment ?? '');
+  if (!match || match[1] !== engineVersion) return undefined;
+  return match[2] ? match[2].split(',') : [];
 }
 
 function isAlive(pid: number): boolean {
