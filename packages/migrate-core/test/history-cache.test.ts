@@ -1,0 +1,148 @@
+/**
+ * The history cache (engine/shadow/history-replay.ts): a replayed shadow database is kept per
+ * main database, keyed by the hashes of the scripts it ran, and a later replay starts from it
+ * only while the history matches it script for script. Any edit (a changed byte, a removed,
+ * inserted or reordered migration) means a replay from scratch, and every result equals the
+ * result without the cache (MIGRATE_KIT_HISTORY_CACHE=off). Real PostgreSQL, the real engine.
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, onTestFinished, test } from 'vitest';
+import { HISTORY_CACHE_PREFIX } from '../src/engine/shadow/postgres-shadow-database.js';
+import { check, createMigration, diff } from '../src/index.js';
+import { POSTGRES_SERVER_URL, withPostgresClient, writeFile } from './helpers/databases.js';
+import { migrationFolders, POST_MODEL, projectsFor, USER_MODEL, USER_WITH_NAME, untilNextSecond } from './helpers/lifecycle.js';
+import type { TestProject } from './helpers/project.js';
+
+const newProject = projectsFor('postgresql');
+
+/** The cache kept for a project's database: its OID (the same database reused keeps it) and how many scripts it holds. */
+async function cacheOf(project: TestProject): Promise<{ oid: number; scripts: number } | undefined> {
+  const owner = new URL(project.url).pathname.slice(1);
+  return withPostgresClient(POSTGRES_SERVER_URL, async (c) => {
+    const { rows } = await c.query<{ oid: number; comment: string }>(
+      `SELECT oid::int AS oid, shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname LIKE $1 AND shobj_description(oid, 'pg_database') LIKE $2`,
+      [`${HISTORY_CACHE_PREFIX}%`, `% owner=${owner} engine=%`],
+    );
+    if (rows.length > 1) throw new Error(`more than one history cache for ${owner}`);
+    const row = rows[0];
+    if (!row) return undefined;
+    const scripts = /scripts=([0-9a-f,]*)$/.exec(row.comment)?.[1] ?? '';
+    return { oid: row.oid, scripts: scripts ? scripts.split(',').length : 0 };
+  });
+}
+
+/** The SQL from the history to the schema, with the cache and without it: they must agree. */
+async function historyToSchemaScript(project: TestProject): Promise<string> {
+  const input = {
+    from: { kind: 'migrations' as const, dir: project.migrationsDir },
+    to: { kind: 'schema' as const, files: project.source().files },
+    script: true,
+    provider: 'postgresql' as const,
+    url: project.url,
+    baseDir: project.dir,
+  };
+  process.env.MIGRATE_KIT_HISTORY_CACHE = 'off';
+  let uncached: string;
+  try {
+    uncached = (await diff(input)).text;
+  } finally {
+    delete process.env.MIGRATE_KIT_HISTORY_CACHE;
+  }
+  const cached = (await diff(input)).text;
+  expect(cached).toBe(uncached);
+  return cached.trim();
+}
+
+function migrationPath(project: TestProject, name: string): string {
+  return join(project.migrationsDir, name, 'migration.sql');
+}
+
+describe('history cache on PostgreSQL', () => {
+  test('dev keeps its replay; the next dev with the same history starts from it, and one with a new migration extends it', async () => {
+    const project = await newProject();
+    project.setModels(USER_MODEL);
+    await createMigration(project.source(), { name: 'init' });
+    // dev replayed the history as it was (empty); the new migration was applied to the main database only.
+    const first = await cacheOf(project);
+    expect(first).toEqual({ oid: expect.any(Number), scripts: 0 });
+
+    const again = await createMigration(project.source(), { name: 'nothing' });
+    expect(again.created).toBeUndefined();
+    // The same database, with the one migration run on it.
+    expect(await cacheOf(project)).toEqual({ oid: first?.oid, scripts: 1 });
+    const unchanged = await createMigration(project.source(), { name: 'nothing' });
+    expect(unchanged.created).toBeUndefined();
+    expect(await cacheOf(project)).toEqual({ oid: first?.oid, scripts: 1 });
+
+    await untilNextSecond();
+    project.setModels(`${USER_WITH_NAME}\n${POST_MODEL}`);
+    const next = await createMigration(project.source(), { name: 'more' });
+    expect(next.created).toBeDefined();
+    expect((await check(project.source())).upToDate).toBe(true);
+    expect(await cacheOf(project)).toEqual({ oid: first?.oid, scripts: 2 });
+  });
+
+  test('any edit of the history is a replay from scratch, and every diff equals the one without the cache', async () => {
+    const project = await newProject();
+    project.setModels(USER_MODEL);
+    await createMigration(project.source(), { name: 'init' });
+    await untilNextSecond();
+    project.setModels(USER_WITH_NAME);
+    await createMigration(project.source(), { name: 'name' });
+    await untilNextSecond();
+    project.setModels(`${USER_WITH_NAME}\n${POST_MODEL}`);
+    await createMigration(project.source(), { name: 'post' });
+    const [init, name] = migrationFolders(project.migrationsDir);
+    expect(await historyToSchemaScript(project)).toBe('-- This is an empty migration.');
+    const kept = await cacheOf(project);
+
+    // A byte changed in the first migration: a column the schema does not have.
+    const initSql = readFileSync(migrationPath(project, init!), 'utf8');
+    writeFileSync(migrationPath(project, init!), initSql.replace('"email" TEXT NOT NULL', '"email" TEXT NOT NULL,\n    "legacy" INTEGER'));
+    expect(await historyToSchemaScript(project)).toContain('DROP COLUMN "legacy"');
+    const afterEdit = await cacheOf(project);
+    expect(afterEdit?.oid).not.toBe(kept?.oid);
+
+    // Only whitespace: still another script.
+    writeFileSync(migrationPath(project, init!), `${initSql}\n`);
+    expect(await historyToSchemaScript(project)).toBe('-- This is an empty migration.');
+    expect((await cacheOf(project))?.oid).not.toBe(afterEdit?.oid);
+
+    // A migration removed from the middle: the column it added is missing.
+    const nameSql = readFileSync(migrationPath(project, name!), 'utf8');
+    rmSync(join(project.migrationsDir, name!), { recursive: true });
+    expect(await historyToSchemaScript(project)).toMatch(/ADD COLUMN\s+"name" TEXT/);
+
+    // Put back after the last one (another order): the same objects, so no difference.
+    writeFile(join(project.migrationsDir, `29990101000000_name_again`, 'migration.sql'), nameSql);
+    expect(await historyToSchemaScript(project)).toBe('-- This is an empty migration.');
+  });
+
+  test('a replay that fails is not kept: the next one starts from an empty database', async () => {
+    const project = await newProject();
+    project.setModels(USER_MODEL);
+    await createMigration(project.source(), { name: 'init' });
+    const kept = await cacheOf(project);
+    const broken = writeFile(join(project.migrationsDir, '29990101000000_broken', 'migration.sql'), 'ALTER TABLE "NoSuchTable" ADD COLUMN "x" INTEGER;\n');
+
+    const error = await check(project.source()).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'P3006' });
+    expect(await cacheOf(project)).toBeUndefined();
+    rmSync(join(broken, '..'), { recursive: true });
+    expect((await check(project.source())).upToDate).toBe(true);
+    expect((await cacheOf(project))?.oid).not.toBe(kept?.oid);
+  });
+
+  test('MIGRATE_KIT_HISTORY_CACHE=off keeps nothing', async () => {
+    process.env.MIGRATE_KIT_HISTORY_CACHE = 'off';
+    onTestFinished(() => {
+      delete process.env.MIGRATE_KIT_HISTORY_CACHE;
+    });
+    const project = await newProject();
+    project.setModels(USER_MODEL);
+    await createMigration(project.source(), { name: 'init' });
+    expect(await cacheOf(project)).toBeUndefined();
+  });
+});
