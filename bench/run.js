@@ -134,21 +134,26 @@ function createBench(provider, n, rounds, deployRow) {
   };
   const floorDb = `mk_bench_create_floor_${n}`;
   const floorFile = join(work, `create-floor-${n}.db`);
-  const row = compare(`create-with-history-${n} ${provider}`, rounds, {
-    prepare: (which) => {
-      cleanNew();
-      if (which === 'floor') provider === 'postgresql' ? freshPostgres(floorDb) : freshSqlite(floorFile);
-    },
-    ours: () => migrateKit(['dev', '--create-only', '--accept-data-loss', '--name', 'bench_extra'], dir, url),
-    floor: () =>
-      provider === 'postgresql'
-        ? measure('psql', [pgUrl(floorDb), '-q', '-v', 'ON_ERROR_STOP=1', ...files.flatMap((f) => ['-f', f])])
-        : measure(process.execPath, ['-e', sqliteFloorScript, floorFile, ...files], { NODE_PATH: join(here, 'node_modules') }),
-  });
+  const create = (env) => measure(process.execPath, [MIGRATE_KIT, 'dev', '--create-only', '--accept-data-loss', '--name', 'bench_extra', '--schema', join(dir, 'schema.prisma'), '--url', url], env);
+  const floor = () =>
+    provider === 'postgresql'
+      ? measure('psql', [pgUrl(floorDb), '-q', '-v', 'ON_ERROR_STOP=1', ...files.flatMap((f) => ['-f', f])])
+      : measure(process.execPath, ['-e', sqliteFloorScript, floorFile, ...files], { NODE_PATH: join(here, 'node_modules') });
+  const prepare = (which) => {
+    cleanNew();
+    if (which === 'floor') provider === 'postgresql' ? freshPostgres(floorDb) : freshSqlite(floorFile);
+  };
+  // Cold: the history cache off, every replay from scratch (what a first `dev` on a clone pays).
+  const cold = compare(`create-with-history-${n} ${provider}`, rounds, { prepare, ours: () => create({ MIGRATE_KIT_HISTORY_CACHE: 'off' }), floor });
+  // Repeat: the same `dev` again with the history unchanged, the replay kept by the run before.
+  cleanNew();
+  create({});
+  const repeat = compare(`create-repeat-${n} ${provider}`, rounds, { prepare, ours: () => create({}), floor });
   cleanNew();
   if (provider === 'postgresql') psql(`DROP DATABASE IF EXISTS "${floorDb}" WITH (FORCE)`);
-  if (deployRow) row.note = `${(row.ours / deployRow.ours).toFixed(2)}x deploy-${n} (ours)`;
-  return row;
+  if (deployRow) cold.note = `${(cold.ours / deployRow.ours).toFixed(2)}x deploy-${n} (ours)`;
+  repeat.note = 'second `dev` in a row, history unchanged (history cache)';
+  return [cold, repeat];
 }
 
 function readdirNames(dir) {
@@ -209,7 +214,7 @@ if (want('deploy'))
 if (want('noop')) for (const provider of ['postgresql', 'sqlite']) rows.push(...noopBench(provider, quick ? 2 : 7));
 if (want('create'))
   for (const provider of ['postgresql', 'sqlite'])
-    for (const n of quick ? [100] : [100, 300]) rows.push(createBench(provider, n, quick ? 1 : 3, deployRows[`${provider}-${n}`]));
+    for (const n of quick ? [100] : [100, 300]) rows.push(...createBench(provider, n, quick ? 1 : 3, deployRows[`${provider}-${n}`]));
 if (want('adapters')) rows.push(...adapterBench(quick ? 2 : 5));
 
 for (const db of ['mk_bench_uptodate_300', 'mk_bench_uptodate_100']) psql(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
