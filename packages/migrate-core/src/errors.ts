@@ -4,10 +4,19 @@
  * people, and a hint naming the flag to pass or the command to run. The CLI turns it into
  * an exit code in one place (cli/exit.ts); the library never calls process.exit.
  */
+/** Operations a hint may tell the user to run; each CLI names them its own way (`keystone-migrate reset`). */
+export type HintCommand = 'reset' | 'resolve';
+export type CommandNamer = (operation: HintCommand) => string;
+
+/** How hints name commands outside a CLI (the programmatic API): Prisma's words. */
+const PRISMA_COMMANDS: CommandNamer = (operation) => `migrate ${operation}`;
+
 export class MigrateError extends Error {
   override readonly name = 'MigrateError';
   readonly code: string;
+  /** The hint with commands named as Prisma names them (`migrate reset`); a CLI uses hintFor. */
   readonly hint: string | undefined;
+  private readonly hintTemplate: string | ((command: CommandNamer) => string) | undefined;
   /** Exit code the CLI uses for this error; 1 unless the operation says otherwise (130 = needs a human). */
   readonly exitCode: number;
   /** Extra structured facts for `--json` output. */
@@ -16,13 +25,19 @@ export class MigrateError extends Error {
   constructor(
     code: string,
     message: string,
-    options: { hint?: string; exitCode?: number; details?: Record<string, unknown>; cause?: unknown } = {},
+    options: { hint?: string | ((command: CommandNamer) => string); exitCode?: number; details?: Record<string, unknown>; cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.hint = options.hint;
+    this.hintTemplate = options.hint;
+    this.hint = this.hintFor(PRISMA_COMMANDS);
     this.exitCode = options.exitCode ?? 1;
     this.details = options.details;
+  }
+
+  /** The hint with the commands it mentions named by the CLI that reports it. */
+  hintFor(command: CommandNamer): string | undefined {
+    return typeof this.hintTemplate === 'function' ? this.hintTemplate(command) : this.hintTemplate;
   }
 }
 

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { isMigrateError, MigrateError } from '../errors.js';
+import { type CommandNamer, isMigrateError, MigrateError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
 import type { SchemaSource } from '../source.js';
 import { type FlagDefinition, type OperationName, operations } from './operations.js';
@@ -56,11 +56,15 @@ const defaultStreams = (): UiStreams => ({ stdout: process.stdout, stderr: proce
  * has to decide), anything unexpected 1; a verb's outcome decides otherwise.
  */
 export async function runCli(definition: CliDefinition, argv: string[], streams: UiStreams = defaultStreams()): Promise<number> {
+  const command: CommandNamer = (operation) => {
+    const verb = definition.verbs.find((v) => v.operation === operation);
+    return verb ? `${definition.name} ${verb.path.join(' ')}` : `${definition.name} ${operation}`;
+  };
   if (definition.passthrough && argv.length > 0 && !TOP_LEVEL_OWN.has(argv[0]!) && !namesVerb(definition, argv)) {
     try {
       return await definition.passthrough(argv);
     } catch (error) {
-      return reportError(error, streams, false);
+      return reportError(error, streams, false, command);
     }
   }
   let exitCode = 0;
@@ -118,11 +122,11 @@ export async function runCli(definition: CliDefinition, argv: string[], streams:
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (error) {
-    return reportError(error, streams, json);
+    return reportError(error, streams, json, command);
   }
 }
 
-function reportError(error: unknown, streams: UiStreams, json: boolean): number {
+function reportError(error: unknown, streams: UiStreams, json: boolean, command: CommandNamer): number {
   if (error instanceof CommanderError) {
     // --help and --version end here too, with exit code 0.
     if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
@@ -135,12 +139,13 @@ function reportError(error: unknown, streams: UiStreams, json: boolean): number 
     : new MigrateError('MK_UNEXPECTED', `Unexpected error: ${(error as Error)?.stack ?? String(error)}`, {
         hint: 'This is a bug in migrate-kit; please report it with the command you ran.',
       });
+  const hint = failure.hintFor(command);
   if (json) {
-    const body = { ok: false, exitCode: failure.exitCode, error: { code: failure.code, message: failure.message, hint: failure.hint, ...failure.details } };
+    const body = { ok: false, exitCode: failure.exitCode, error: { code: failure.code, message: failure.message, hint, ...failure.details } };
     streams.stdout.write(`${redactSecrets(JSON.stringify(body, null, 2))}\n`);
   } else {
     const ui = createUi(streams, { json: false });
-    ui.warn(`${ui.colors.red(`Error: ${failure.code}`)}\n\n${failure.message}${failure.hint ? `\n\n${ui.colors.bold('Hint:')} ${failure.hint}` : ''}`);
+    ui.warn(`${ui.colors.red(`Error: ${failure.code}`)}\n\n${failure.message}${hint ? `\n\n${ui.colors.bold('Hint:')} ${hint}` : ''}`);
   }
   return failure.exitCode;
 }

@@ -214,7 +214,7 @@ export function migrationFailedError(migrationName: string, databaseError: strin
     'P3018',
     `A migration failed to apply. New migrations cannot be applied before the error is recovered from. Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve\n\nMigration name: ${migrationName}\n\nDatabase error:\n${databaseError}`,
     {
-      hint: `Fix the database and mark the migration with \`resolve --rolled-back ${migrationName}\` (or \`--applied\` if you completed it by hand).`,
+      hint: (command) => `Fix the database and mark the migration with \`${command('resolve')} --rolled-back ${migrationName}\` (or \`--applied\` if you completed it by hand).`,
       details: { migrationName },
       cause,
     },

@@ -24,7 +24,8 @@ export async function diagnoseDevelopmentDatabase(session: Session): Promise<{ r
 /** Prisma 6.5+ never resets on its own: it explains and stops with exit 130, pointing at reset. */
 export function resetRequiredError(session: Session, reason: string): MigrateError {
   return new MigrateError(ErrorCodes.resetRequired, `${reason}\n\nWe need to reset the ${describeTarget(session)}.`, {
-    hint: 'Nothing was changed. Run `migrate reset` to drop the development database and re-apply all migrations (all data will be lost), or restore the migrations that changed.',
+    hint: (command) =>
+      `Nothing was changed. Run \`${command('reset')}\` to drop the development database and re-apply all migrations (all data will be lost), or restore the migrations that changed.`,
     exitCode: 130,
     details: { reason },
   });

@@ -25,7 +25,7 @@ export async function resolve(source: SchemaSource, options: ResolveOptions & Li
   const migration = applied ?? rolledBack;
   if (migration === undefined || migration.trim() === '') {
     throw new MigrateError(ErrorCodes.usage, '--applied or --rolled-back must name a migration.', {
-      hint: 'e.g. `migrate resolve --applied 20201231000000_example` or `migrate resolve --rolled-back 20201231000000_example`.',
+      hint: (command) => `e.g. \`${command('resolve')} --applied 20201231000000_example\` or \`${command('resolve')} --rolled-back 20201231000000_example\`.`,
     });
   }
   return withSession(source, options, async (session) => {
