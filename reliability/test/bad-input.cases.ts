@@ -345,8 +345,8 @@ export const CASES: Case[] = [
     },
     args: ['deploy'],
     exit: 1,
-    // Prisma's P3015 text; the engine is given only `migration.sql` as the file's path, so the folder is not named.
-    says: ['P3015', 'Could not find the migration file at migration.sql'],
+    // Prisma's P3015 text, naming the folder that lacks the file.
+    says: ['P3015', `Could not find the migration file at ${migrationName(2, 'empty')}/migration.sql`],
     // As Prisma's engine does, the migrations before it are applied; the one without a file stops the deploy, with no row.
     changes: { database: databaseGains(['User'], [{ name: INIT, finished: true }]) },
   },

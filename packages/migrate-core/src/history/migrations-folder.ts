@@ -53,7 +53,9 @@ export function toEngineMigrationList(folder: MigrationsFolder, shadowDbInitScri
     migrationDirectories: folder.migrations.map((m) => ({
       path: m.name,
       migrationFile: {
-        path: MIGRATION_FILE_NAME,
+        // The engine reads nothing from this path (the content is given); it names the file in
+        // errors, and `<folder>/migration.sql` tells a user which folder lacks it (P3015).
+        path: join(m.name, MIGRATION_FILE_NAME),
         content: m.script.ok ? { tag: 'ok', value: m.script.text } : { tag: 'error', value: m.script.error },
       },
     })),
