@@ -136,3 +136,44 @@ describe.each(PROVIDERS)('bad input on %s', (provider) => {
     expect(folderSnapshot(project.migrationsDir)).toEqual(folder);
   });
 });
+
+describe('a SQLite database locked by another process', () => {
+  const newProject = projectsFor('sqlite');
+
+  it('status and deploy wait socket_timeout seconds, then fail with MK_LOCK_TIMEOUT saying who to stop, and change nothing', async () => {
+    const project = await newProject();
+    await createMigration(project.source(), { name: 'init' });
+    writeMigrationByHand(project, laterMigrationName(1, 'create_a'), 'CREATE TABLE "A" ("id" INTEGER PRIMARY KEY);\n');
+    const folder = folderSnapshot(project.migrationsDir);
+    const database = await databaseSnapshot(project);
+    const { default: Database } = await import('better-sqlite3');
+    const holder = new Database(project.url.slice('file:'.length));
+    holder.exec('BEGIN EXCLUSIVE');
+    const url = `${project.url}?socket_timeout=1`;
+    try {
+      const started = Date.now();
+      const read = jsonOf(await project.cli(['status', '--json'], { env: { DATABASE_URL: url } }));
+      const write = jsonOf(await project.cli(['deploy', '--json'], { env: { DATABASE_URL: url } }));
+
+      for (const run of [read, write]) {
+        expect(run.error).toMatchObject({
+          code: 'MK_LOCK_TIMEOUT',
+          message: expect.stringContaining('stayed locked by another connection for 1 s (database is locked)'),
+          hint: expect.stringContaining('Another process holds the file'),
+        });
+      }
+      expect(Date.now() - started).toBeLessThan(20_000);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    expect(folderSnapshot(project.migrationsDir)).toEqual(folder);
+    expect(await databaseSnapshot(project)).toEqual(database);
+  });
+
+  it('a socket_timeout that is not a number of seconds is refused, naming the form', async () => {
+    const project = await newProject();
+    const run = await project.cli(['status', '--json'], { env: { DATABASE_URL: `${project.url}?socket_timeout=soon` } });
+    expect(jsonOf(run).error).toMatchObject({ code: 'MK_INVALID_URL', hint: expect.stringContaining('socket_timeout=10') });
+  });
+});

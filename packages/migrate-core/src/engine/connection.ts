@@ -5,7 +5,14 @@ import { redactUrl, registerUrlSecret } from '../redact.js';
 import type { SchemaSource } from '../source.js';
 
 export type Connection =
-  | { provider: 'sqlite'; url: string; file: string; shadowFile?: string | undefined }
+  | {
+      provider: 'sqlite';
+      url: string;
+      file: string;
+      shadowFile?: string | undefined;
+      /** How long a statement waits for another connection's lock (`?socket_timeout=<seconds>`, as in Prisma's SQLite URLs). */
+      busyTimeoutMs?: number | undefined;
+    }
   | { provider: 'postgresql'; url: string; shadowDatabaseUrl?: string | undefined; schema?: string | undefined };
 
 /** Turns a source's provider and URLs into a checked connection, or an error naming the fix. */
@@ -25,6 +32,7 @@ export function resolveConnection(source: Pick<SchemaSource, 'provider' | 'url' 
       url,
       file: sqliteFile(url, source.baseDir),
       shadowFile: source.shadowDatabaseUrl ? sqliteFile(source.shadowDatabaseUrl, source.baseDir) : undefined,
+      busyTimeoutMs: sqliteBusyTimeoutMs(url),
     };
   }
   checkPostgresUrl(url, 'url');
@@ -53,6 +61,20 @@ export function sqliteFile(url: string, baseDir: string): string {
     throw new MigrateError(ErrorCodes.invalidUrl, `The SQLite URL "${url}" names no file.`, { hint: 'Write it like file:./dev.db.' });
   }
   return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+/** `?socket_timeout=<seconds>` of a SQLite URL (Prisma's name for the wait on a locked database file). */
+function sqliteBusyTimeoutMs(url: string): number | undefined {
+  const query = url.split('?')[1];
+  const value = query ? new URLSearchParams(query).get('socket_timeout') : null;
+  if (value === null) return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new MigrateError(ErrorCodes.invalidUrl, `The SQLite URL's socket_timeout "${value}" is not a number of seconds.`, {
+      hint: 'Write it like file:./dev.db?socket_timeout=10 (seconds to wait for a locked database file), or leave it out (30 s).',
+    });
+  }
+  return Math.round(seconds * 1000);
 }
 
 function checkPostgresUrl(url: string, what: string): void {

@@ -30,7 +30,7 @@ export async function adapterFactoryFor(connection: Connection, options: OpenEng
   // Only the provider in use is loaded (each driver costs tens of milliseconds at start-up).
   if (connection.provider === 'sqlite') {
     const { SqliteAdapterFactory } = await import('./adapters/sqlite.js');
-    return new SqliteAdapterFactory({ file: connection.file, shadowFile: connection.shadowFile });
+    return new SqliteAdapterFactory({ file: connection.file, shadowFile: connection.shadowFile, busyTimeoutMs: connection.busyTimeoutMs });
   }
   const { PostgresAdapterFactory } = await import('./adapters/postgres.js');
   const onEvent = options.onEvent;

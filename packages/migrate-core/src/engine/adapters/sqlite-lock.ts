@@ -59,3 +59,26 @@ export function lockWhenExclusive(adapter: SqlDriverAdapter, database: { file: s
     },
   });
 }
+
+/**
+ * Turns SQLITE_BUSY (another connection held the file past the busy timeout) into MK_LOCK_TIMEOUT.
+ *
+ * Why: the better-sqlite3 adapter reports it as a DriverAdapterError of kind `SocketTimeout`,
+ * which the Wasm engine (8.1) cannot decode: the user read "unknown variant `SocketTimeout`,
+ * expected one of ...". A plain error reaches the engine as a JS error it passes back whole.
+ * Test: test/lifecycle-json-and-errors.test.ts ("a SQLite database locked by another process").
+ */
+export function reportBusyAsLockTimeout(adapter: SqlDriverAdapter, database: { file: string; timeoutMs: number }): SqlDriverAdapter {
+  const busy = (error: unknown): unknown =>
+    isBusy(error)
+      ? new MigrateError(ErrorCodes.lockTimeout, `The SQLite database "${database.file}" stayed locked by another connection for ${database.timeoutMs / 1000} s (database is locked).`, {
+          hint: 'Another process holds the file (a running app or dev server, a database browser, another migrate command): stop it or let it finish, then run the command again. `?socket_timeout=<seconds>` in the URL sets how long to wait.',
+          cause: error,
+        })
+      : error;
+  return overrideMethods(adapter, {
+    queryRaw: (query: SqlQuery) => adapter.queryRaw(query).catch((e: unknown) => Promise.reject(busy(e))),
+    executeRaw: (query: SqlQuery) => adapter.executeRaw(query).catch((e: unknown) => Promise.reject(busy(e))),
+    executeScript: (script: string) => adapter.executeScript(script).catch((e: unknown) => Promise.reject(busy(e))),
+  });
+}

@@ -2,11 +2,11 @@ import { existsSync, rmSync } from 'node:fs';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils';
 import { overrideMethods } from './override.js';
-import { lockWhenExclusive } from './sqlite-lock.js';
+import { lockWhenExclusive, reportBusyAsLockTimeout } from './sqlite-lock.js';
 import { AdapterTracker } from './tracked.js';
 
-/** How long a statement waits for another connection's lock before SQLITE_BUSY. */
-const BUSY_TIMEOUT_MS = 30_000;
+/** How long a statement waits for another connection's lock before SQLITE_BUSY, unless the URL says (`socket_timeout`). */
+const DEFAULT_BUSY_TIMEOUT_MS = 30_000;
 
 function isMultiStatementRefusal(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
@@ -46,6 +46,7 @@ export interface SqliteAdapterOptions {
   file: string;
   /** A configured shadow database file; without one, the shadow database lives in memory. */
   shadowFile?: string | undefined;
+  busyTimeoutMs?: number | undefined;
 }
 
 /** The driver adapter factory the engine gets for SQLite: better-sqlite3 with the script fix. */
@@ -55,9 +56,11 @@ export class SqliteAdapterFactory implements SqlMigrationAwareDriverAdapterFacto
   private readonly inner: PrismaBetterSqlite3;
   private readonly adapters = new AdapterTracker();
   private readonly mainConnections = new Set<ReplaceableConnection>();
+  private readonly busyTimeoutMs: number;
 
   constructor(private readonly options: SqliteAdapterOptions) {
-    this.inner = new PrismaBetterSqlite3({ url: options.file, timeout: BUSY_TIMEOUT_MS }, { shadowDatabaseUrl: options.shadowFile ?? ':memory:' });
+    this.busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    this.inner = new PrismaBetterSqlite3({ url: options.file, timeout: this.busyTimeoutMs }, { shadowDatabaseUrl: options.shadowFile ?? ':memory:' });
   }
 
   async connect(): Promise<SqlDriverAdapter> {
@@ -67,7 +70,8 @@ export class SqliteAdapterFactory implements SqlMigrationAwareDriverAdapterFacto
   }
 
   private async openMainConnection(): Promise<SqlDriverAdapter> {
-    return lockWhenExclusive(acceptScriptsInExecuteRaw(await this.inner.connect()), { file: this.options.file, timeoutMs: BUSY_TIMEOUT_MS });
+    const database = { file: this.options.file, timeoutMs: this.busyTimeoutMs };
+    return lockWhenExclusive(reportBusyAsLockTimeout(acceptScriptsInExecuteRaw(await this.inner.connect()), database), database);
   }
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
