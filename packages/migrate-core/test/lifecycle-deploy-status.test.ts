@@ -177,3 +177,30 @@ describe('a PostgreSQL database that does not exist yet', () => {
     }
   });
 });
+
+describe('PostgreSQL ?schema= in the URL', () => {
+  it('puts _prisma_migrations and the migrations in that schema, as Prisma does, and dev, deploy and status work there', async () => {
+    const db = await createPostgresDatabase();
+    const dir = mkdtempSync(join(tmpdir(), 'mk-schema-param-'));
+    try {
+      const schemaPath = join(dir, 'schema.prisma');
+      writeFileSync(schemaPath, 'datasource db {\n  provider = "postgresql"\n}\n\nmodel User {\n  id Int @id\n}\n');
+      const url = `${db.url}?schema=tenant_a`;
+      const source = () => loadPrismaSchemaSource({ schemaPath, url });
+
+      const { createMigration } = await import('../src/index.js');
+      const created = await createMigration(source(), { name: 'init' });
+      expect(created.created?.applied).toBeDefined();
+      const tables = await db.query(`SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2`);
+      expect(tables).toEqual([
+        { table_schema: 'tenant_a', table_name: 'User' },
+        { table_schema: 'tenant_a', table_name: '_prisma_migrations' },
+      ]);
+      expect((await deploy(source())).applied).toEqual([]);
+      expect((await status(source())).migrations.map((m) => m.state)).toEqual(['applied']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await db.drop();
+    }
+  });
+});

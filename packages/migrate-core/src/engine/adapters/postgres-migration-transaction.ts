@@ -14,7 +14,7 @@ export const INTERRUPTED_MIGRATION_LOGS =
 const MIGRATION_LOCK_SQL = 'SELECT pg_advisory_lock(72707369)';
 
 // The engine's bookkeeping statements (schema engine 8.1, sql-schema-connector), matched exactly:
-// the engine is pinned, and test/engine-compat.test.ts fails if a bump changes them.
+// the engine is pinned, and test/deploy-interrupted.test.ts fails if a bump changes them.
 const STARTED = /^INSERT INTO ((?:"[^"]+"\.)?"_prisma_migrations") \("id","checksum","started_at","migration_name"\) VALUES \(\$1,\$2,\$3,\$4\)$/;
 const STEP_COUNTED = /^UPDATE (?:"[^"]+"\.)?"_prisma_migrations" SET "applied_steps_count" = \("applied_steps_count" \+ \$1\) WHERE "id" = \$2$/;
 const FINISHED = /^UPDATE (?:"[^"]+"\.)?"_prisma_migrations" SET "finished_at" = \$1 WHERE "id" = \$2$/;

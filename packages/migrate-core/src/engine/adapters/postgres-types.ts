@@ -46,5 +46,18 @@ export class CharAsTextClient extends pg.Client {
  * by the very session that runs the migrations, and an idle timeout can never close it early.
  */
 export function createPool(connectionString: string): pg.Pool {
-  return new pg.Pool({ connectionString, Client: CharAsTextClient, max: 1, idleTimeoutMillis: 0 });
+  return new pg.Pool({ connectionString, Client: CharAsTextClient, max: 1, idleTimeoutMillis: 0, options: searchPathOption(connectionString) });
+}
+
+/**
+ * `?schema=<name>` puts the session in that schema, as Prisma's native engine does (`SET search_path`).
+ *
+ * Why: the Wasm engine writes `_prisma_migrations` and runs migration scripts unqualified, and the
+ * pg adapter only reports the schema name; without a search_path everything went to `public`,
+ * where stock Prisma, for the same URL, looks in the named schema.
+ * Test: test/lifecycle-deploy-status.test.ts ("?schema= ...").
+ */
+export function searchPathOption(connectionString: string): string | undefined {
+  const schema = new URL(connectionString).searchParams.get('schema');
+  return schema ? `-c search_path="${schema.replace(/"/g, '""')}"` : undefined;
 }

@@ -91,7 +91,7 @@ export class PostgresAdapterFactory implements SqlMigrationAwareDriverAdapterFac
     };
     try {
       const first = await connectAdapter(shadow.url, this.options.schema);
-      const replay = new HistoryReplay(cached && { adapter: first, scripts: cached.scripts, sameAsOnEmpty: isPublicSchemaProbe }, async () => {
+      const replay = new HistoryReplay(cached && { adapter: first, scripts: cached.scripts, sameAsOnEmpty: isConnectionProbe }, async () => {
         // The cached history does not fit this replay: start over on an empty database.
         await first.dispose();
         await shadow.drop();
@@ -119,12 +119,13 @@ export class PostgresAdapterFactory implements SqlMigrationAwareDriverAdapterFac
 }
 
 /**
- * The engine's connection probe (does the schema exist, which server version): the same answer on
- * a database holding a replayed history as on an empty one, as long as the schema is `public`
- * (which every new database has; another schema exists only once the history created it).
+ * The engine's connection probe (does the schema exist, which server version), the one query it
+ * sends before replaying. Answered by the cached database: it was built by the same engine from
+ * the same URL (the schema is part of the cache's name), so if the probe once found the schema
+ * missing and the engine created it, that step is skipped along with the replay it preceded.
  */
-function isPublicSchemaProbe(query: SqlQuery): boolean {
-  return query.sql.startsWith('SELECT EXISTS(SELECT 1 FROM pg_namespace WHERE nspname = $1), version()') && query.args[0] === 'public';
+function isConnectionProbe(query: SqlQuery): boolean {
+  return query.sql.startsWith('SELECT EXISTS(SELECT 1 FROM pg_namespace WHERE nspname = $1), version()');
 }
 
 async function connectAdapter(url: string, schema: string | undefined): Promise<SqlDriverAdapter> {

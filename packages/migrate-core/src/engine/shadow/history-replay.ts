@@ -16,8 +16,8 @@ export interface CachedReplay {
   adapter: SqlDriverAdapter;
   scripts: readonly string[];
   /**
-   * A query the engine sends before replaying that reads the same on the cached database as on
-   * an empty one (its connection probe): answered by the cached database without deciding.
+   * A query the engine sends before replaying (its connection probe) that the cached database may
+   * answer without deciding: the engine built that database after the same query.
    */
   sameAsOnEmpty?: (query: SqlQuery) => boolean;
 }
