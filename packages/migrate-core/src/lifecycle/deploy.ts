@@ -1,5 +1,6 @@
 import type { SchemaSource } from '../source.js';
 import { diagnoseHistory } from './status.js';
+import { upToDateWithoutEngine } from './up-to-date.js';
 import { type AppliedMigration, type LifecycleOptions, withSession } from './session.js';
 
 export interface DeployResult {
@@ -21,6 +22,8 @@ export interface DeployResult {
  * migration a killed deploy left with nothing applied is not a failure: it is applied again.
  */
 export async function deploy(source: SchemaSource, options: LifecycleOptions = {}): Promise<DeployResult> {
+  const upToDate = await upToDateWithoutEngine(source);
+  if (upToDate) return { found: upToDate.migrations.length, applied: [], edited: [], interruptedRolledBack: [] };
   return withSession(source, { ...options, createDatabase: true, recoverInterrupted: true }, async (session) => {
     const before = await diagnoseHistory(session);
     const applied = await session.applyPending();

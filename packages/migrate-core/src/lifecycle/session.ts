@@ -1,7 +1,6 @@
 import type { MigrationList } from '@prisma/schema-engine-wasm';
 import { runPendingCleanups } from '../engine/cleanup.js';
 import { type Connection, resolveConnection } from '../engine/connection.js';
-import { createMissingDatabase } from '../engine/ensure-database.js';
 import type { Engine, EngineEvent } from '../engine/engine.js';
 import { migrationFailedError, openEngine } from '../engine/wasm-engine.js';
 import { isMigrateError } from '../errors.js';
@@ -75,6 +74,8 @@ export async function withSession<T>(
     return await runSession(source, options, fn);
   } catch (error) {
     if (!options.createDatabase || !isMigrateError(error) || error.code !== 'P1003') throw error;
+    // Loaded here: it needs the pg driver, which a SQLite run never loads otherwise (~25 ms).
+    const { createMissingDatabase } = await import('../engine/ensure-database.js');
     const database = await createMissingDatabase(resolveConnection(source));
     if (!database) throw error;
     if (database.created) options.onDatabaseCreated?.(database.name);

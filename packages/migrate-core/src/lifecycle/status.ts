@@ -3,6 +3,7 @@ import { isMigrateError } from '../errors.js';
 import type { MigrationsFolder } from '../history/migrations-folder.js';
 import type { SchemaSource } from '../source.js';
 import { type LifecycleOptions, type Session, withSession } from './session.js';
+import { upToDateWithoutEngine } from './up-to-date.js';
 
 export type MigrationState = 'applied' | 'pending' | 'failed' | 'edited';
 
@@ -18,8 +19,13 @@ export interface StatusReport {
   exitCode: 0 | 1;
 }
 
+/** Everything applied, nothing failed, edited or missing: what an up-to-date database diagnoses as. */
+const UP_TO_DATE: DiagnoseMigrationHistoryOutput = { history: null, failedMigrationNames: [], editedMigrationNames: [], hasMigrationsTable: true };
+
 /** `migrate status`: compares the folder with `_prisma_migrations`. Reads only. */
 export async function status(source: SchemaSource, options: LifecycleOptions = {}): Promise<StatusReport> {
+  const upToDate = await upToDateWithoutEngine(source);
+  if (upToDate) return summarizeStatus(upToDate, UP_TO_DATE);
   return withSession(source, options, async (session) => summarizeStatus(session.folder, await diagnoseHistory(session)));
 }
 
