@@ -177,3 +177,21 @@ describe('a SQLite database locked by another process', () => {
     expect(jsonOf(run).error).toMatchObject({ code: 'MK_INVALID_URL', hint: expect.stringContaining('socket_timeout=10') });
   });
 });
+
+describe('a PostgreSQL user that does not exist', () => {
+  const newProject = projectsFor('postgresql');
+
+  it('is P1010 naming the user and the database, with the SQL that fixes it, and never the password', async () => {
+    const project = await newProject();
+    const url = new URL(project.url);
+    url.username = 'no_such_role';
+    url.password = 'pw-never-printed';
+
+    const run = await project.cli(['status'], { env: { DATABASE_URL: url.toString() } });
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`User \`no_such_role\` was denied access on the database \`${url.pathname.slice(1)}\``);
+    expect(run.stderr).toContain('CREATE ROLE "no_such_role" LOGIN');
+    expect(output(run)).not.toContain('pw-never-printed');
+  });
+});

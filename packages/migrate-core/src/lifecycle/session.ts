@@ -3,7 +3,7 @@ import { runPendingCleanups } from '../engine/cleanup.js';
 import { type Connection, resolveConnection } from '../engine/connection.js';
 import type { Engine, EngineEvent } from '../engine/engine.js';
 import { migrationFailedError, openEngine } from '../engine/wasm-engine.js';
-import { isMigrateError } from '../errors.js';
+import { isMigrateError, MigrateError } from '../errors.js';
 import { assertLockFileProvider } from '../history/lock-file.js';
 import { type MigrationsFolder, readMigrationsFolder, toEngineMigrationList } from '../history/migrations-folder.js';
 import { EMPTY_FILTER, type SchemaFilter, type SchemaSource } from '../source.js';
@@ -73,6 +73,7 @@ export async function withSession<T>(
   try {
     return await runSession(source, options, fn);
   } catch (error) {
+    if (isMigrateError(error) && error.code === 'P1010') throw explainAccessDenied(error, source);
     if (!options.createDatabase || !isMigrateError(error) || error.code !== 'P1003') throw error;
     // Loaded here: it needs the pg driver, which a SQLite run never loads otherwise (~25 ms).
     const { createMissingDatabase } = await import('../engine/ensure-database.js');
@@ -81,6 +82,22 @@ export async function withSession<T>(
     if (database.created) options.onDatabaseCreated?.(database.name);
     return runSession(source, options, fn);
   }
+}
+
+/**
+ * Why: the engine (8.1) reports PostgreSQL's 28000 (a role that does not exist, or may not
+ * connect) as "User was denied access on the database `(not available)`", naming neither.
+ * Test: test/lifecycle-json-and-errors.test.ts ("a user that does not exist ...").
+ */
+function explainAccessDenied(error: MigrateError, source: SchemaSource): MigrateError {
+  if (!source.url || !/^postgres(ql)?:/.test(source.url)) return error;
+  const url = new URL(source.url);
+  const user = decodeURIComponent(url.username) || 'the default user';
+  const database = decodeURIComponent(url.pathname.slice(1));
+  return new MigrateError(error.code, `User \`${user}\` was denied access on the database \`${database}\` (PostgreSQL: the role does not exist, or may not log in or connect there).`, {
+    hint: `Check the user name in the database URL, or create the role and let it connect: CREATE ROLE "${user}" LOGIN; GRANT CONNECT ON DATABASE "${database}" TO "${user}".`,
+    cause: error,
+  });
 }
 
 async function runSession<T>(source: SchemaSource, options: SessionOptions, fn: (session: Session) => Promise<T>): Promise<T> {
