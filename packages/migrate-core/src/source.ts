@@ -33,6 +33,8 @@ export interface SchemaSource {
   filter?: SchemaFilter;
   /** SQL run on the shadow database before the migrations are replayed (prisma.config.ts `migrations.initShadowDb`). */
   shadowDbInitScript?: string;
+  /** What the framework's schema loader warned about (e.g. ZModel warnings); the CLI prints them on stderr. */
+  warnings?: readonly string[];
 }
 
 export const EMPTY_FILTER: SchemaFilter = Object.freeze({ externalTables: [], externalEnums: [] }) as SchemaFilter;

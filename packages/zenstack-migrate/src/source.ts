@@ -24,7 +24,7 @@ export async function loadZenStackSource(flags: ZenSourceFlags, cwd = process.cw
   // the schema's folder; existing variables win.
   for (const dir of new Set([cwd, zmodelDir])) loadDotenv({ path: join(dir, '.env'), quiet: true, processEnv: env as Record<string, string> });
 
-  const prismaSchema = await zmodelToPrismaSchema(zmodelPath);
+  const { prismaSchema, warnings } = await zmodelToPrismaSchema(zmodelPath);
   const { datasource, files } = extractDatasource([{ path: zmodelPath.replace(/\.zmodel$/, '.prisma'), content: prismaSchema }]);
   const url = resolveUrlSetting(datasource.url, env, 'url');
   if (!url) {
@@ -40,6 +40,7 @@ export async function loadZenStackSource(flags: ZenSourceFlags, cwd = process.cw
     shadowDatabaseUrl: resolveUrlSetting(datasource.shadowDatabaseUrl, env, 'shadowDatabaseUrl'),
     migrationsDir: flags.migrations ? resolve(cwd, flags.migrations) : join(zmodelDir, 'migrations'),
     baseDir: zmodelDir,
+    warnings,
   };
 }
 

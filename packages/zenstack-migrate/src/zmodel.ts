@@ -4,9 +4,10 @@ import { installGroupByPolyfills } from './node-compat.js';
 /**
  * Turns a ZModel schema (imports merged) into Prisma schema text, in memory, with ZenStack's own
  * loader and generator: the text `zen` would write to `~schema.prisma`, without the file.
- * ZModel errors come back as ZenStack prints them (`file:line:column - message`).
+ * ZModel errors come back as ZenStack prints them (`file:line:column - message`); its warnings
+ * (which `zen` prints in yellow and goes on) come back with the text.
  */
-export async function zmodelToPrismaSchema(zmodelPath: string): Promise<string> {
+export async function zmodelToPrismaSchema(zmodelPath: string): Promise<{ prismaSchema: string; warnings: string[] }> {
   installGroupByPolyfills();
   const [{ loadDocument }, { PrismaSchemaGenerator }, ast] = await Promise.all([
     import('@zenstackhq/language'),
@@ -25,5 +26,5 @@ export async function zmodelToPrismaSchema(zmodelPath: string): Promise<string> 
       hint: "Add one, e.g. datasource db { provider = 'sqlite' url = 'file:./dev.db' }.",
     });
   }
-  return new PrismaSchemaGenerator(loaded.model).generate();
+  return { prismaSchema: await new PrismaSchemaGenerator(loaded.model).generate(), warnings: loaded.warnings };
 }

@@ -23,6 +23,15 @@ describe.each(PROVIDERS)('bad input on %s', (provider) => {
     before = { folder: folderSnapshot(project.zenstackDir), database: await databaseSnapshot(project) };
   });
 
+  it('a ZModel warning (a generator block, which ZenStack does not use) is printed, as zen prints it, and the command goes on', async () => {
+    project.write('zenstack/schema.zmodel', `${schemaZModel(provider)}\ngenerator client {\n  provider = "prisma-client-js"\n}\n`);
+    const run = await project.run(['migrate', 'status']);
+    expect(run.code, output(run)).toBe(0);
+    expect(run.stderr).toContain('"generator" is not used by ZenStack and should be removed.');
+    writeZenSchema(project);
+    await expectNothingChanged();
+  });
+
   it('a ZModel syntax error in an imported file: the message names file:line:col', async () => {
     project.write('zenstack/base.zmodel', baseZModel().replace('@default(now())', '@default(now()'));
     const run = await project.run(['migrate', 'dev', '--name', 'broken']);

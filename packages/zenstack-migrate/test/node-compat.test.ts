@@ -39,7 +39,7 @@ describe('Object.groupBy / Map.groupBy for ZenStack on Node 20', () => {
       );
       expect(bare.stdout.trim()).toBe(missing ? 'TypeError: Object.groupBy is not a function' : 'true');
 
-      const adapted = node("const { zmodelToPrismaSchema } = await import('./dist/zmodel.js'); console.log(await zmodelToPrismaSchema(process.argv[1]));");
+      const adapted = node("const { zmodelToPrismaSchema } = await import('./dist/zmodel.js'); console.log((await zmodelToPrismaSchema(process.argv[1])).prismaSchema);");
       expect(adapted.status, adapted.stderr).toBe(0);
       expect(adapted.stdout).toMatch(/model User \{\s+id Int @id\(\)\s+\}/);
     } finally {

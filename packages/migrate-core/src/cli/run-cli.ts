@@ -106,7 +106,11 @@ export async function runCli(definition: CliDefinition, argv: string[], streams:
       const outcome = await operation.run({
         flags,
         ui,
-        loadSource: () => definition.loadSource(flags),
+        loadSource: async () => {
+          const source = await definition.loadSource(flags);
+          for (const warning of source.warnings ?? []) ui.warn(ui.colors.yellow(warning));
+          return source;
+        },
         commandFor: (...names) => {
           const target = names.map((name) => definition.verbs.find((v) => v.operation === name)).find(Boolean);
           return target ? `${definition.name} ${target.path.join(' ')}` : definition.name;
