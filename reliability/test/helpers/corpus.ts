@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createMigration, deploy, loadPrismaSchemaSource, type SchemaSource } from '@migrate-kit/migrate-core';
 import { loadKeystoneSource } from '@migrate-kit/keystone-migrate';
+import { createMigration, deploy, loadPrismaSchemaSource, type SchemaSource } from '@migrate-kit/migrate-core';
+import { prismaLockFile, writeFile } from '@migrate-kit/test-support';
 import { loadZenStackSource } from '@migrate-kit/zenstack-migrate';
 import type { CliName } from './cli.js';
-import { createPostgresDatabase, postgresUrl, type Provider, sqliteDatabase, type TestDatabase } from './databases.js';
-import { lockFile, writeText } from './history.js';
+import { createPostgresDatabase, type Provider, postgresUrl, sqliteDatabase, type TestDatabase } from './databases.js';
 import { makeTmpDir } from './project.js';
 import type { DatabaseSnapshot } from './snapshot.js';
 
@@ -98,10 +98,10 @@ export async function createCaseProject(cli: CliName, provider: Provider, option
   const env: Record<string, string | undefined> = { DATABASE_URL: url };
   if (kind === 'keystone') {
     // prisma (which Keystone depends on) must never try to download its engine.
-    writeText(join(dir, 'schema-engine-stand-in'), '');
+    writeFile(join(dir, 'schema-engine-stand-in'), '');
     env.PRISMA_SCHEMA_ENGINE_BINARY = join(dir, 'schema-engine-stand-in');
   }
-  if (kind !== 'prisma') writeText(join(dir, 'package.json'), `${JSON.stringify({ name: 'corpus-project', private: true }, null, 2)}\n`);
+  if (kind !== 'prisma') writeFile(join(dir, 'package.json'), `${JSON.stringify({ name: 'corpus-project', private: true }, null, 2)}\n`);
 
   const project: CaseProject = {
     cli,
@@ -113,20 +113,20 @@ export async function createCaseProject(cli: CliName, provider: Provider, option
     schemaPath,
     migrationsDir,
     env,
-    write: (path, content) => writeText(join(dir, path), content),
+    write: (path, content) => writeFile(join(dir, path), content),
     read: (path) => readFileSync(join(dir, path), 'utf8'),
     remove: (path) => rmSync(join(dir, path), { recursive: true, force: true }),
     writeMigration(name, sql) {
-      writeText(join(migrationsDir, 'migration_lock.toml'), lockFile(provider));
-      writeText(join(migrationsDir, name, 'migration.sql'), sql);
+      writeFile(join(migrationsDir, 'migration_lock.toml'), prismaLockFile(provider));
+      writeFile(join(migrationsDir, name, 'migration.sql'), sql);
     },
     setModels(models) {
       if (kind === 'keystone') throw new Error('setModels: use setLists for Keystone');
-      writeText(schemaPath, kind === 'zen' ? zmodel(provider, models) : prismaSchema(cli, provider, models));
+      writeFile(schemaPath, kind === 'zen' ? zmodel(provider, models) : prismaSchema(cli, provider, models));
     },
     setLists(lists) {
       if (kind !== 'keystone') throw new Error('setLists: Keystone only');
-      writeText(schemaPath, keystoneTs(provider, lists));
+      writeFile(schemaPath, keystoneTs(provider, lists));
     },
     async source() {
       const processEnv = { ...process.env, ...env } as NodeJS.ProcessEnv;

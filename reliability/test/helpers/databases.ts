@@ -1,34 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
-import Database from 'better-sqlite3';
-import pg from 'pg';
+import { createPostgresDatabase as createServerDatabase, type Provider, type SqliteConnection, tableNames, withSqliteFile } from '@migrate-kit/test-support';
 
-export type Provider = 'sqlite' | 'postgresql';
+export { POSTGRES_SERVER_URL, type Provider, postgresUrl, tableNames, withPostgresClient as withPostgres } from '@migrate-kit/test-support';
 export const PROVIDERS: Provider[] = ['postgresql', 'sqlite'];
-
-/** The machine's PostgreSQL server (trust auth for 127.0.0.1), as in the packages' own tests. */
-export const POSTGRES_SERVER_URL = process.env.MIGRATE_KIT_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 /** A PostgreSQL URL nothing listens on (port 1). */
 export const UNREACHABLE_POSTGRES_URL = 'postgresql://postgres:unreachable-secret@127.0.0.1:1/nowhere';
-
-export function postgresUrl(database: string, options: { user?: string; password?: string } = {}): string {
-  const url = new URL(POSTGRES_SERVER_URL);
-  url.pathname = `/${database}`;
-  if (options.user !== undefined) url.username = options.user;
-  if (options.password !== undefined) url.password = options.password;
-  return url.toString();
-}
-
-export async function withPostgres<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 /** A database a test owns: a fresh PostgreSQL database or a SQLite file, read behind the CLI's back. */
 export interface TestDatabase {
@@ -45,21 +22,7 @@ export interface TestDatabase {
 
 /** A fresh, uniquely named PostgreSQL database. */
 export async function createPostgresDatabase(prefix = 'mk_rel'): Promise<TestDatabase> {
-  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
-  await withPostgres(POSTGRES_SERVER_URL, (c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = postgresUrl(name);
-  return {
-    provider: 'postgresql',
-    url,
-    name,
-    query: (sql, params) => withPostgres(url, async (c) => (await c.query(sql, params)).rows),
-    execute: (sql) => withPostgres(url, async (c) => void (await c.query(sql))),
-    drop: () => dropPostgresDatabase(name),
-  };
-}
-
-export async function dropPostgresDatabase(name: string): Promise<void> {
-  await withPostgres(POSTGRES_SERVER_URL, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  return { provider: 'postgresql', ...(await createServerDatabase(prefix)) };
 }
 
 /**
@@ -67,14 +30,7 @@ export async function dropPostgresDatabase(name: string): Promise<void> {
  * short-lived better-sqlite3 connection; a missing file reads as an empty database and is not created.
  */
 export function sqliteDatabase(file: string): TestDatabase {
-  const open = <T>(fn: (db: Database.Database) => T): T => {
-    const db = new Database(file, { timeout: 30_000 });
-    try {
-      return fn(db);
-    } finally {
-      db.close();
-    }
-  };
+  const open = <T>(fn: (db: SqliteConnection) => T): T => withSqliteFile(file, fn, { timeout: 30_000 });
   return {
     provider: 'sqlite',
     url: `file:${file}`,
@@ -85,15 +41,6 @@ export function sqliteDatabase(file: string): TestDatabase {
       for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(file + suffix, { force: true });
     },
   };
-}
-
-/** The user tables, sorted (`_prisma_migrations` included when present). */
-export async function tableNames(db: TestDatabase): Promise<string[]> {
-  const sql =
-    db.provider === 'sqlite'
-      ? `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
-      : `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`;
-  return (await db.query<{ name: string }>(sql)).map((r) => String(r.name)).sort();
 }
 
 /** The user indexes, sorted (SQLite: not the automatic ones). */

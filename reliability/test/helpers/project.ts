@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createProjectDir, writeFile } from '@migrate-kit/test-support';
 import { createPostgresDatabase, type Provider, sqliteDatabase, type TestDatabase } from './databases.js';
-import { datasource, writeText } from './history.js';
+import { datasource } from './history.js';
 
 /** The package folder. */
 export const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -16,9 +16,7 @@ export const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 export const TMP_ROOT = join(PACKAGE_DIR, '.tmp');
 
 export function makeTmpDir(label = 'p'): string {
-  const dir = join(TMP_ROOT, `${label}-${randomBytes(5).toString('hex')}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
+  return createProjectDir(`${label}-`, TMP_ROOT);
 }
 
 /** A plain Prisma project (prisma/schema.prisma, prisma/migrations) with a database of its own. */
@@ -43,7 +41,7 @@ export async function createPrismaProject(provider: Provider, options: { dir?: s
     schemaPath,
     migrationsDir: join(dir, 'prisma', 'migrations'),
     db,
-    setModels: (models) => writeText(schemaPath, `${datasource(provider)}\n${models.trim()}\n`),
+    setModels: (models) => writeFile(schemaPath, `${datasource(provider)}\n${models.trim()}\n`),
     async cleanup() {
       await db.drop();
       rmSync(dir, { recursive: true, force: true });

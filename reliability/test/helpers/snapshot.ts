@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { columnNames } from '@migrate-kit/test-support';
 import { indexNames, type MigrationRow, migrationRows, type TestDatabase, tableNames } from './databases.js';
 
 export interface DatabaseSnapshot {
@@ -9,14 +10,6 @@ export interface DatabaseSnapshot {
   indexes: string[];
   /** `_prisma_migrations`, oldest first. */
   migrations: MigrationRow[];
-}
-
-async function columnNames(db: TestDatabase, table: string): Promise<string[]> {
-  const sql =
-    db.provider === 'sqlite'
-      ? `SELECT name FROM pragma_table_info('${table.replace(/'/g, "''")}')`
-      : `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '${table.replace(/'/g, "''")}'`;
-  return (await db.query<{ name: string }>(sql)).map((r) => String(r.name)).sort();
 }
 
 /** What tells whether a command changed the database. A database that does not exist yet is empty. */

@@ -1,31 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
-import pg from 'pg';
+import { columnNames, createPostgresDatabase, createProjectDir, folderSnapshot, migrationFolders, type Provider, type SqliteConnection, tableNames, withSqliteFile } from '@migrate-kit/test-support';
 import { keystoneMigrate, type ProcessRun } from './cli.js';
 
-export type Provider = 'sqlite' | 'postgresql';
+export { columnNames, type Provider, tableNames } from '@migrate-kit/test-support';
 
 /** The package folder: temp projects live in its git-ignored .tmp/ so that @keystone-6/core and prisma resolve. */
 export const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The PostgreSQL server the tests use (the machine's, trust auth), as in migrate-core's tests. */
-export const POSTGRES_SERVER_URL = process.env.MIGRATE_KIT_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-
 /** A PostgreSQL URL nothing listens on. */
 export const UNREACHABLE_POSTGRES_URL = 'postgresql://postgres@127.0.0.1:1/x';
-
-async function withPostgresClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The project's database, read and written behind the CLI's back. */
 export interface TestDatabase {
@@ -40,14 +25,7 @@ export interface TestDatabase {
 async function createDatabase(provider: Provider, dir: string): Promise<TestDatabase> {
   if (provider === 'sqlite') {
     const file = join(dir, 'app.db');
-    const open = <T>(fn: (db: Database.Database) => T): T => {
-      const db = new Database(file);
-      try {
-        return fn(db);
-      } finally {
-        db.close();
-      }
-    };
+    const open = <T>(fn: (db: SqliteConnection) => T): T => withSqliteFile(file, fn);
     return {
       provider,
       url: 'file:./app.db',
@@ -56,34 +34,8 @@ async function createDatabase(provider: Provider, dir: string): Promise<TestData
       drop: async () => rmSync(file, { force: true }),
     };
   }
-  const name = `mk_keystone_${randomBytes(5).toString('hex')}`;
-  await withPostgresClient(POSTGRES_SERVER_URL, (c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(POSTGRES_SERVER_URL);
-  url.pathname = `/${name}`;
-  return {
-    provider,
-    url: url.toString(),
-    query: (sql) => withPostgresClient(url.toString(), async (c) => (await c.query(sql)).rows),
-    execute: (sql) => withPostgresClient(url.toString(), async (c) => void (await c.query(sql))),
-    drop: () => withPostgresClient(POSTGRES_SERVER_URL, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
-  };
-}
-
-/** The user tables, sorted (`_prisma_migrations` included when present). */
-export async function tableNames(db: TestDatabase): Promise<string[]> {
-  const sql =
-    db.provider === 'sqlite'
-      ? `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
-      : `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`;
-  return (await db.query(sql)).map((r) => String(r.name)).sort();
-}
-
-export async function columnNames(db: TestDatabase, table: string): Promise<string[]> {
-  const sql =
-    db.provider === 'sqlite'
-      ? `SELECT name FROM pragma_table_info('${table}')`
-      : `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '${table}'`;
-  return (await db.query(sql)).map((r) => String(r.name)).sort();
+  const db = await createPostgresDatabase('mk_keystone');
+  return { provider, url: db.url, query: db.query, execute: db.execute, drop: db.drop };
 }
 
 export interface MigrationRow {
@@ -198,8 +150,7 @@ export interface KeystoneTestProject {
  * the project's node_modules the way a workspace does, for configs that import withMigrations.
  */
 export async function createKeystoneProject(provider: Provider, keystoneTs: string, options: { linkPackage?: boolean } = {}): Promise<KeystoneTestProject> {
-  const dir = join(PACKAGE_DIR, '.tmp', `${provider}-${randomBytes(4).toString('hex')}`);
-  mkdirSync(dir, { recursive: true });
+  const dir = createProjectDir(`${provider}-`, join(PACKAGE_DIR, '.tmp'));
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'keystone-test-project', private: true }, null, 2)}\n`);
   writeFileSync(join(dir, 'keystone.ts'), keystoneTs);
   writeFileSync(join(dir, 'schema-engine-stand-in'), '');
@@ -217,20 +168,8 @@ export async function createKeystoneProject(provider: Provider, keystoneTs: stri
     env,
     writeKeystone: (source) => writeFileSync(join(dir, 'keystone.ts'), source),
     cli: (args, extra = {}) => keystoneMigrate(args, { cwd: dir, env: { ...env, ...extra } }),
-    migrationNames: () => (existsSync(migrationsDir) ? readdirSync(migrationsDir).filter((n) => statSync(join(migrationsDir, n)).isDirectory()).sort() : []),
-    migrationsSnapshot: () => {
-      const files: Record<string, string> = {};
-      const walk = (at: string) => {
-        if (!existsSync(at)) return;
-        for (const entry of readdirSync(at, { withFileTypes: true })) {
-          const path = join(at, entry.name);
-          if (entry.isDirectory()) walk(path);
-          else files[relative(migrationsDir, path)] = readFileSync(path, 'utf8');
-        }
-      };
-      walk(migrationsDir);
-      return files;
-    },
+    migrationNames: () => migrationFolders(migrationsDir),
+    migrationsSnapshot: () => folderSnapshot(migrationsDir),
     async remove() {
       await db.drop();
       rmSync(dir, { recursive: true, force: true });

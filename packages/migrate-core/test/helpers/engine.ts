@@ -1,14 +1,13 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type CliRun, POSTGRES_SERVER_URL, type RunningCli, runNodeCli, spawnNodeCli, writeFile } from '@migrate-kit/test-support';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm';
 import pg from 'pg';
 import { loadSchemaEngineWasm } from '../../src/engine/wasm-module.js';
 import { renderLockFile } from '../../src/history/lock-file.js';
-import { POSTGRES_SERVER_URL, writeFile } from './databases.js';
-import { BIN, type CliRun } from './project.js';
+import { BIN } from './project.js';
 
 /** The package folder: the cwd of child processes that import the package's dependencies and dist/. */
 export const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -89,42 +88,12 @@ export async function openUpstreamEngine(
 
 /** Runs a Node ESM script in the package folder (so it resolves the package's dependencies and dist/). */
 export function runNodeScript(script: string, timeoutMs = 30_000): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: PACKAGE_DIR, timeout: timeoutMs });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return runNodeCli(['--input-type=module', '-e', script], { cwd: PACKAGE_DIR, timeoutMs });
 }
 
 /** The built `migrate-kit` bin as a child process whose pid the test needs (to signal it, or to find its shadow databases). */
-export function spawnBin(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): { child: ChildProcessWithoutNullStreams; exited: Promise<CliRun> } {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: options.cwd,
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  child.stdin.end();
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const exited = new Promise<CliRun>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, exited };
+export function spawnBin(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): RunningCli {
+  return spawnNodeCli([BIN, ...args], options);
 }
 
 /** A connection to the test server's maintenance database, for watching pg_database while something runs. */

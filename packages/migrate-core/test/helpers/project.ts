@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type CliRun, createPostgresDatabase, createProjectDir, type Provider, runNodeCli, type TestPostgresDatabase, writeFile } from '@migrate-kit/test-support';
 import { loadPrismaSchemaSource } from '../../src/schema/prisma-schema-source.js';
 import type { SchemaSource } from '../../src/source.js';
-import { createPostgresDatabase, createProjectDir, type TestPostgresDatabase, writeFile } from './databases.js';
 
-export type TestProvider = 'sqlite' | 'postgresql';
+export type { CliRun } from '@migrate-kit/test-support';
+export type TestProvider = Provider;
 export const PROVIDERS: TestProvider[] = ['sqlite', 'postgresql'];
 
 /** A project on a real database: a schema file, a migrations folder, and the database itself. */
@@ -23,13 +23,6 @@ export interface TestProject {
   /** Rows from the database (SQLite through better-sqlite3, PostgreSQL through pg). */
   query(sql: string): Promise<Record<string, unknown>[]>;
   cleanup(): Promise<void>;
-}
-
-export interface CliRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
 }
 
 export const BIN = join(fileURLToPath(new URL('../../bin/migrate-kit.js', import.meta.url)));
@@ -85,22 +78,5 @@ export async function createTestProject(provider: TestProvider): Promise<TestPro
 
 /** Runs the built `migrate-kit` bin; stdin is a pipe (not a TTY), so nothing can prompt. */
 export function runBin(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string | undefined }): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
+  return runNodeCli([BIN, ...args], { cwd: options.cwd, env: options.env, input: options.input });
 }

@@ -1,31 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { columnNames, createPostgresDatabase, type Provider, type SqliteConnection, tableNames, withSqliteFile } from '@migrate-kit/test-support';
 
-export type Provider = 'sqlite' | 'postgresql';
+// tableNames: none when the database does not exist yet (see TestDatabase.exists).
+export { columnNames, POSTGRES_SERVER_URL, type Provider, tableNames } from '@migrate-kit/test-support';
 export const PROVIDERS: Provider[] = ['sqlite', 'postgresql'];
 
-/** The PostgreSQL server the tests use (the machine's, trust auth), as in migrate-core's tests. */
-export const POSTGRES_SERVER_URL = process.env.MIGRATE_KIT_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-
 export type Row = Record<string, unknown>;
-
-interface PgClient {
-  connect(): Promise<void>;
-  query(sql: string, params?: unknown[]): Promise<{ rows: Row[] }>;
-  end(): Promise<void>;
-}
-interface SqliteDatabase {
-  prepare(sql: string): { reader: boolean; all(...params: unknown[]): Row[]; run(...params: unknown[]): unknown };
-  exec(sql: string): void;
-  close(): void;
-}
-
-// The drivers migrate-core itself runs on (this package does not depend on them): the tests read
-// and write the databases with them directly, never through the CLI under test.
-const requireFromCore = createRequire(createRequire(import.meta.url).resolve('@migrate-kit/migrate-core/package.json'));
-const pg = requireFromCore('pg') as { Client: new (config: { connectionString: string }) => PgClient };
-const BetterSqlite3 = requireFromCore('better-sqlite3') as new (file: string, options?: { fileMustExist?: boolean }) => SqliteDatabase;
 
 /** A real database for one test project: an SQLite file, or a fresh database on the PostgreSQL server. */
 export interface TestDatabase {
@@ -41,78 +21,29 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function withPostgres<T>(url: string, fn: (client: PgClient) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-export function postgresUrl(database: string): string {
-  const url = new URL(POSTGRES_SERVER_URL);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-export async function createPostgresDatabase(): Promise<TestDatabase> {
-  const name = `mk_passthrough_${randomBytes(5).toString('hex')}`;
-  await withPostgres(POSTGRES_SERVER_URL, (c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = postgresUrl(name);
-  return {
-    provider: 'postgresql',
-    location: url,
-    query: (sql, params) => withPostgres(url, async (c) => (await c.query(sql, params)).rows),
-    exec: (sql) => withPostgres(url, async (c) => void (await c.query(sql))),
-    exists: async () => true,
-    drop: () => withPostgres(POSTGRES_SERVER_URL, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
-  };
+/** A fresh database on the PostgreSQL test server. */
+export async function postgresDatabase(): Promise<TestDatabase> {
+  const db = await createPostgresDatabase('mk_passthrough');
+  return { provider: 'postgresql', location: db.url, query: db.query, exec: db.execute, exists: async () => true, drop: db.drop };
 }
 
 /** An SQLite database at `file` (not created here: the CLI creates it, and the tests see where). */
 export function sqliteDatabase(file: string): TestDatabase {
-  const open = <T>(fn: (db: SqliteDatabase) => T, create = false): T => {
-    const db = new BetterSqlite3(file, { fileMustExist: !create });
-    try {
-      return fn(db);
-    } finally {
-      db.close();
-    }
-  };
+  const open = <T>(fn: (db: SqliteConnection) => T, create = false): T => withSqliteFile(file, fn, { fileMustExist: !create });
   return {
     provider: 'sqlite',
     location: file,
     query: async (sql, params = []) =>
       open((db) => {
         const statement = db.prepare(sql);
-        if (statement.reader) return statement.all(...params);
+        if (statement.reader) return statement.all(...params) as Row[];
         statement.run(...params);
         return [];
       }),
-    exec: async (sql) => open((db) => db.exec(sql), true),
+    exec: async (sql) => open((db) => void db.exec(sql), true),
     exists: async () => existsSync(file),
     drop: async () => undefined,
   };
-}
-
-/** User tables, sorted (`_prisma_migrations` included when present); none when the database does not exist yet. */
-export async function tableNames(db: TestDatabase): Promise<string[]> {
-  if (!(await db.exists())) return [];
-  const sql =
-    db.provider === 'sqlite'
-      ? `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
-      : `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`;
-  return (await db.query(sql)).map((r) => String(r.name)).sort();
-}
-
-export async function columnNames(db: TestDatabase, table: string): Promise<string[]> {
-  const rows =
-    db.provider === 'sqlite'
-      ? await db.query(`SELECT name FROM pragma_table_info(?)`, [table])
-      : await db.query(`SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1`, [table]);
-  return rows.map((r) => String(r.name)).sort();
 }
 
 /** A `_prisma_migrations` row as stored; timestamps as they are in the database (SQLite: what was written, PostgreSQL: Date). */

@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createProjectDir, folderSnapshot as snapshotOf, writeFile } from '@migrate-kit/test-support';
 import { afterAll } from 'vitest';
 import { type CliOptions, type CliRun, PACKAGE_DIR, prismaMigrate } from './cli.js';
-import { createPostgresDatabase, type Provider, sqliteDatabase, type TestDatabase } from './database.js';
+import { type Provider, postgresDatabase, sqliteDatabase, type TestDatabase } from './database.js';
+
+export { migrationFolders, prismaLockFile, sha256, writeFile } from '@migrate-kit/test-support';
 
 /**
  * Where projects live: inside the repository, so that a project's prisma.config.ts resolves
@@ -59,12 +60,6 @@ export const USER_MODEL = 'model User {\n  id    Int    @id @default(autoincreme
 export const POST_MODEL = 'model Post {\n  id    Int    @id @default(autoincrement())\n  title String\n}';
 export const TAG_MODEL = 'model Tag {\n  id    Int    @id @default(autoincrement())\n  label String\n}';
 
-export function writeFile(path: string, content: string): string {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, content);
-  return path;
-}
-
 export function datasourceBlock(provider: Provider, style: ProjectStyle): string {
   return style === 'env'
     ? `datasource db {\n  provider = "${provider}"\n  url      = env("DATABASE_URL")\n}\n`
@@ -84,7 +79,7 @@ export function configFile(settings: { schema: string | null; migrationsPath: st
  */
 export async function createProject(options: ProjectOptions): Promise<TestProject> {
   const { provider, style } = options;
-  const dir = options.outsideRepo ? mkdtempSync(join(tmpdir(), 'mk-passthrough-')) : projectFolderInRepo();
+  const dir = options.outsideRepo ? createProjectDir('mk-passthrough-') : createProjectDir('mk-passthrough-', TMP_ROOT);
   const schemaSetting = options.schema ?? 'prisma/schema.prisma';
   const migrationsSetting = options.migrationsPath === undefined ? 'prisma/migrations' : options.migrationsPath;
   const schemaPath = join(dir, style === 'config' ? schemaSetting : 'prisma/schema.prisma');
@@ -92,7 +87,7 @@ export async function createProject(options: ProjectOptions): Promise<TestProjec
   const schemaRoot = schemaIsFolder ? schemaPath : dirname(schemaPath);
   const migrationsDir = style === 'config' && migrationsSetting !== null ? join(dir, migrationsSetting) : join(schemaRoot, 'migrations');
 
-  const db = provider === 'postgresql' ? await createPostgresDatabase() : sqliteDatabase(style === 'config' ? join(dir, 'dev.db') : join(dir, 'prisma', 'dev.db'));
+  const db = provider === 'postgresql' ? await postgresDatabase() : sqliteDatabase(style === 'config' ? join(dir, 'dev.db') : join(dir, 'prisma', 'dev.db'));
   const url = provider === 'postgresql' ? db.location : 'file:./dev.db';
   if (style === 'config') writeFile(join(dir, 'prisma.config.ts'), configFile({ schema: schemaSetting, migrationsPath: migrationsSetting, url }));
   else writeFile(join(dir, '.env'), `DATABASE_URL="${url}"\n`);
@@ -127,18 +122,6 @@ export async function createProject(options: ProjectOptions): Promise<TestProjec
   return project;
 }
 
-/** A new folder below TMP_ROOT, which another test file's cleanup may be removing at this very moment. */
-function projectFolderInRepo(): string {
-  for (let attempt = 0; ; attempt++) {
-    mkdirSync(TMP_ROOT, { recursive: true });
-    try {
-      return mkdtempSync(join(TMP_ROOT, 'mk-passthrough-'));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw error;
-    }
-  }
-}
-
 /** Projects for one describe block, removed (folder and database) after it. */
 export function projectsFor(): (options: ProjectOptions) => Promise<TestProject> {
   const created: TestProject[] = [];
@@ -152,42 +135,13 @@ export function projectsFor(): (options: ProjectOptions) => Promise<TestProject>
   };
 }
 
-/** Every file below a folder with its content (an absent folder is `{}`). */
+/** Every file below a folder with its content, SQLite files by their size (an absent folder is `{}`). */
 export function folderSnapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!existsSync(dir)) return out;
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const full = join(d, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else out[relative(dir, full)] = name.endsWith('.db') ? `<${statSync(full).size} bytes>` : readFileSync(full, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-/** The migration folders (not the lock file), in name order. */
-export function migrationFolders(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort();
+  return snapshotOf(dir, { databasesBySize: true });
 }
 
 export function readMigration(project: TestProject, name: string): string {
   return readFileSync(join(project.migrationsDir, name, 'migration.sql'), 'utf8');
-}
-
-/** Lowercase hex SHA-256, computed here independently of migrate-core. */
-export function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
-/** The lock file text Prisma writes (prisma-engines, migration_connector). */
-export function prismaLockFile(provider: Provider): string {
-  return `# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\nprovider = "${provider}"\n`;
 }
 
 /** A folder name as `prisma migrate dev` writes it: `<UTC YYYYMMDDHHMMSS>_<name>`. */

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { untilNextSecond } from '@migrate-kit/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeRun, jsonOf, output } from './cli.js';
 import { columnNames, databaseSnapshot, instant, migrationRows, PROVIDERS, tableNames } from './database.js';
@@ -75,6 +76,8 @@ export function describeVerbStory(style: ProjectStyle): void {
     });
 
     it('migrate dev --create-only writes the next migration without applying it; status exits 1 naming it', async () => {
+      // Not in the second init was created in: the two would sort by name (add_post first), not by age.
+      await untilNextSecond();
       project.setModels(`${USER_MODEL}\n\n${POST_MODEL}`);
       const created = await project.cli(['migrate', 'dev', '--create-only', '--name', 'add post']);
       expect(created.code, describeRun(created)).toBe(0);

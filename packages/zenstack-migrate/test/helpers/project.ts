@@ -1,13 +1,22 @@
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import {
+  type CliRun,
+  createPostgresDatabase,
+  createProjectDir,
+  type Provider,
+  runNodeCli,
+  type SqliteConnection,
+  folderSnapshot as snapshotOf,
+  type TestPostgresDatabase,
+  withSqliteFile,
+  writeFile,
+} from '@migrate-kit/test-support';
 import { afterAll } from 'vitest';
-import { createPostgresDatabase, type TestPostgresDatabase } from './databases.js';
 
-export type TestProvider = 'sqlite' | 'postgresql';
+export { type CliRun, output } from '@migrate-kit/test-support';
+export type TestProvider = Provider;
 export const PROVIDERS: TestProvider[] = ['sqlite', 'postgresql'];
 
 export const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,37 +29,13 @@ export const BIN = join(PACKAGE_DIR, 'bin', 'zen-migrate.js');
  */
 const TMP_ROOT = join(PACKAGE_DIR, '.tmp');
 
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** stdout and stderr together, for assertions on what a person sees. */
-export const output = (run: CliRun) => `${run.stdout}\n${run.stderr}`;
-
 /**
  * Runs `node bin/zen-migrate.js ...` in `cwd`. stdin is a pipe that is closed at once, so the CLI
  * sees no TTY and must never wait for an answer. The environment is the test's, minus any
  * DATABASE_URL of the machine, plus what the test passes.
  */
 export function runZenMigrate(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<CliRun> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
-  if (options.env?.DATABASE_URL === undefined) delete env.DATABASE_URL;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
+  return runNodeCli([BIN, ...args], { ...options, notInherited: ['DATABASE_URL'] });
 }
 
 /** One database of a project: a SQLite file or a PostgreSQL database of its own. */
@@ -85,20 +70,11 @@ export interface ZenProject {
 }
 
 export function makeTmpDir(): string {
-  const dir = join(TMP_ROOT, randomBytes(6).toString('hex'));
-  mkdirSync(dir, { recursive: true });
-  return dir;
+  return createProjectDir('zen-', TMP_ROOT);
 }
 
 function sqliteDatabase(file: string, url: string): TestDatabase {
-  const open = <T>(fn: (db: Database.Database) => T): T => {
-    const db = new Database(file, { fileMustExist: true });
-    try {
-      return fn(db);
-    } finally {
-      db.close();
-    }
-  };
+  const open = <T>(fn: (db: SqliteConnection) => T): T => withSqliteFile(file, fn, { fileMustExist: true });
   return {
     url,
     query: async (sql) => open((db) => db.prepare(sql).all() as Record<string, unknown>[]),
@@ -114,7 +90,7 @@ function postgresDatabase(pg: TestPostgresDatabase): TestDatabase {
   return {
     url: pg.url,
     query: (sql) => pg.query(sql),
-    execute: async (sql) => void (await pg.query(sql)),
+    execute: (sql) => pg.execute(sql),
     exists: () => true,
     drop: () => pg.drop(),
   };
@@ -144,8 +120,7 @@ export async function createZenProject(provider: TestProvider, packageJson: Reco
     migrationsDir: join(zenstackDir, 'migrations'),
     db,
     write(path, content) {
-      mkdirSync(dirname(join(dir, path)), { recursive: true });
-      writeFileSync(join(dir, path), content);
+      writeFile(join(dir, path), content);
     },
     read: (path) => readFileSync(join(dir, path), 'utf8'),
     run: (args, options = {}) => runZenMigrate(args, { cwd: options.cwd ?? dir, env: { DATABASE_URL: db.url, ...options.env } }),
@@ -172,17 +147,7 @@ export function projectsFor(provider: TestProvider): (packageJson?: Record<strin
   };
 }
 
-/** Every file below a folder with its content (an absent folder is `{}`). */
+/** Every file below a folder with its content, SQLite files by their size (an absent folder is `{}`). */
 export function folderSnapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!existsSync(dir)) return out;
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const full = join(d, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else out[relative(dir, full)] = name.endsWith('.db') ? `<database ${statSync(full).size} bytes>` : readFileSync(full, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
+  return snapshotOf(dir, { databasesBySize: true });
 }
