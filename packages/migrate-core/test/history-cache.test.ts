@@ -119,6 +119,40 @@ describe('history cache on PostgreSQL', () => {
     expect(await historyToSchemaScript(project)).toBe('-- This is an empty migration.');
   });
 
+  test('dev --create-only writes the same migration from a kept replay (and its kept catalog reads) as from a replay from scratch', async () => {
+    const project = await newProject();
+    project.setModels(USER_MODEL);
+    await createMigration(project.source(), { name: 'init' });
+    await untilNextSecond();
+    project.setModels(`${USER_WITH_NAME}\n${POST_MODEL}`);
+    await createMigration(project.source(), { name: 'more' });
+    project.setModels(USER_MODEL.replace('email String @unique', 'email String @unique\n  age Int @default(0)'));
+    const draft = async () => {
+      await untilNextSecond();
+      const result = await createMigration(project.source(), { name: 'draft', createOnly: true, acceptDataLoss: true });
+      const path = join(project.migrationsDir, result.created!.name);
+      const sql = readFileSync(join(path, 'migration.sql'), 'utf8');
+      rmSync(path, { recursive: true });
+      return sql;
+    };
+
+    process.env.MIGRATE_KIT_HISTORY_CACHE = 'off';
+    let uncached: string;
+    try {
+      uncached = await draft();
+    } finally {
+      delete process.env.MIGRATE_KIT_HISTORY_CACHE;
+    }
+    const warming = await draft();
+    const kept = await cacheOf(project);
+    const fromCache = await draft();
+
+    expect(uncached).toContain('DROP TABLE "Post"');
+    expect(warming).toBe(uncached);
+    expect(fromCache).toBe(uncached);
+    expect(await cacheOf(project)).toEqual(kept);
+  });
+
   test('a replay that fails is not kept: the next one starts from an empty database', async () => {
     const project = await newProject();
     project.setModels(USER_MODEL);

@@ -1,5 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils';
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, SqlQuery, SqlResultSet } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { HistoryReplay, historyCacheEnabled } from '../shadow/history-replay.js';
 import { PostgresShadowDatabase } from '../shadow/postgres-shadow-database.js';
@@ -66,7 +66,7 @@ export class PostgresAdapterFactory implements SqlMigrationAwareDriverAdapterFac
    * A shadow database holding the history the last replay built, kept for the next replay in this
    * process (no claim and keep round trips in between) and kept on the server when the factory closes.
    */
-  private kept: { shadow: PostgresShadowDatabase; scripts: readonly string[] } | undefined;
+  private kept: { shadow: PostgresShadowDatabase; scripts: readonly string[]; answers?: Map<string, SqlResultSet> } | undefined;
 
   /** Ends every pool handed out, drops temporary shadow databases still alive and keeps the replayed history. */
   async close(): Promise<void> {
@@ -85,13 +85,14 @@ export class PostgresAdapterFactory implements SqlMigrationAwareDriverAdapterFac
     const cached = this.kept ?? (engineVersion && historyCacheEnabled() ? await PostgresShadowDatabase.claimHistoryCache(this.options.url, engineVersion) : undefined);
     this.kept = undefined;
     let shadow = cached?.shadow ?? (await PostgresShadowDatabase.create(this.options.url));
-    const keep = async (replayed: { shadow: PostgresShadowDatabase; scripts: readonly string[] }) => {
+    const keep = async (replayed: { shadow: PostgresShadowDatabase; scripts: readonly string[]; answers?: Map<string, SqlResultSet> }) => {
       await this.kept?.shadow.drop();
       this.kept = replayed;
     };
     try {
       const first = await connectAdapter(shadow.url, this.options.schema);
-      const replay = new HistoryReplay(cached && { adapter: first, scripts: cached.scripts, sameAsOnEmpty: isConnectionProbe }, async () => {
+      const answers = cached && 'answers' in cached ? cached.answers : undefined;
+      const replay = new HistoryReplay(cached && { adapter: first, scripts: cached.scripts, sameAsOnEmpty: isConnectionProbe, answers }, async () => {
         // The cached history does not fit this replay: start over on an empty database.
         await first.dispose();
         await shadow.drop();
@@ -105,7 +106,7 @@ export class PostgresAdapterFactory implements SqlMigrationAwareDriverAdapterFac
             try {
               await adapter.dispose();
             } finally {
-              if (engineVersion && historyCacheEnabled() && replay.reusable) await keep({ shadow, scripts: replay.scripts });
+              if (engineVersion && historyCacheEnabled() && replay.reusable) await keep({ shadow, scripts: replay.scripts, answers: replay.answers });
               else await shadow.drop();
             }
           },

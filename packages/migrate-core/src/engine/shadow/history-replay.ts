@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SqlDriverAdapter, SqlQuery } from '@prisma/driver-adapter-utils';
+import type { SqlDriverAdapter, SqlQuery, SqlResultSet } from '@prisma/driver-adapter-utils';
 
 /** How a script is recorded in a history cache: the start of its SHA-256 (hex). */
 export function replayedScriptHash(script: string): string {
@@ -20,6 +20,8 @@ export interface CachedReplay {
    * answer without deciding: the engine built that database after the same query.
    */
   sameAsOnEmpty?: (query: SqlQuery) => boolean;
+  /** What the engine's reads returned on this database since it last changed (kept in-process only). */
+  answers?: Map<string, SqlResultSet>;
 }
 
 /**
@@ -37,6 +39,10 @@ export interface CachedReplay {
  * matched, the cached database is used (later scripts run on it); otherwise (an edited, removed or
  * reordered migration, or a shorter history) a fresh database is opened and the remembered scripts
  * are run on it for real. The engine sees exactly the database its own replay would have built.
+ *
+ * And within one process the engine reads the same catalog of the same, unchanged database after
+ * each replay (0.13 s for 300 tables): what its reads returned since the database last changed is
+ * kept with it and given back, until a script or a statement runs on it.
  * Test: test/history-cache.test.ts.
  */
 export class HistoryReplay {
@@ -57,6 +63,9 @@ export class HistoryReplay {
 
   /** Whether the cached database was kept (its replay skipped). */
   reusedCache = false;
+
+  /** Reads answered on the database in use since it last changed: keep them with it (see the class comment). */
+  answers: Map<string, SqlResultSet> = new Map();
 
   /** Hashes of the scripts the database in use now holds, in order. */
   get scripts(): readonly string[] {
@@ -84,10 +93,21 @@ export class HistoryReplay {
           const undecided = !this.target && this.matched.length === 0;
           if (undecided && prop === 'queryRaw' && this.cached?.sameAsOnEmpty?.(args[0] as SqlQuery)) return this.cached.adapter.queryRaw(args[0] as SqlQuery);
           const target = await this.decide();
+          if (prop === 'queryRaw') return this.read(target, args[0] as SqlQuery);
+          this.answers.clear();
           return (Reflect.get(target, prop, target) as (...a: unknown[]) => unknown).apply(target, args);
         };
       },
     });
+  }
+
+  private async read(target: SqlDriverAdapter, query: SqlQuery): Promise<SqlResultSet> {
+    const key = JSON.stringify([query.sql, query.args]);
+    const known = this.answers.get(key);
+    if (known) return known;
+    const result = await target.queryRaw(query);
+    this.answers.set(key, result);
+    return result;
   }
 
   private async executeScript(script: string): Promise<void> {
@@ -99,6 +119,7 @@ export class HistoryReplay {
       }
     }
     const target = await this.decide();
+    this.answers.clear();
     try {
       await target.executeScript(script);
     } catch (error) {
@@ -119,6 +140,7 @@ export class HistoryReplay {
     if (this.matched.length === cached.scripts.length) {
       this.reusedCache = true;
       this.ran = [...cached.scripts];
+      this.answers = cached.answers ?? new Map();
       this.target = cached.adapter;
       return cached.adapter;
     }
