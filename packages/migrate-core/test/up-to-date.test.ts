@@ -59,7 +59,7 @@ describe.each(PROVIDERS)('the shortcut agrees with the engine on %s', (provider)
 
   /** [the shortcut's answer, the engine's]: "up to date" means no history difference, nothing failed or edited. */
   async function answers(project: TestProject): Promise<[boolean, boolean]> {
-    const quick = (await upToDateWithoutEngine(project.source())) !== undefined;
+    const quick = (await upToDateWithoutEngine(project.source())).upToDate;
     const engine = await withSession(project.source(), {}, (session) => diagnoseHistory(session));
     const clean = engine.hasMigrationsTable && engine.history === null && engine.failedMigrationNames.length === 0 && engine.editedMigrationNames.length === 0;
     return [quick, clean];

@@ -56,10 +56,8 @@ const defaultStreams = (): UiStreams => ({ stdout: process.stdout, stderr: proce
  * has to decide), anything unexpected 1; a verb's outcome decides otherwise.
  */
 export async function runCli(definition: CliDefinition, argv: string[], streams: UiStreams = defaultStreams()): Promise<number> {
-  const command: CommandNamer = (operation) => {
-    const verb = definition.verbs.find((v) => v.operation === operation);
-    return verb ? `${definition.name} ${verb.path.join(' ')}` : `${definition.name} ${operation}`;
-  };
+  const verbPath = (operation: OperationName) => definition.verbs.find((v) => v.operation === operation)?.path;
+  const command: CommandNamer = (operation) => `${definition.name} ${(verbPath(operation) ?? [operation]).join(' ')}`;
   if (definition.passthrough && argv.length > 0 && !TOP_LEVEL_OWN.has(argv[0]!) && !namesVerb(definition, argv)) {
     try {
       return await definition.passthrough(argv);
@@ -112,8 +110,8 @@ export async function runCli(definition: CliDefinition, argv: string[], streams:
           return source;
         },
         commandFor: (...names) => {
-          const target = names.map((name) => definition.verbs.find((v) => v.operation === name)).find(Boolean);
-          return target ? `${definition.name} ${target.path.join(' ')}` : definition.name;
+          const path = names.map(verbPath).find(Boolean);
+          return path ? `${definition.name} ${path.join(' ')}` : definition.name;
         },
       });
       exitCode = outcome.exitCode;

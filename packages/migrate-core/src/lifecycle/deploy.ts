@@ -22,9 +22,9 @@ export interface DeployResult {
  * migration a killed deploy left with nothing applied is not a failure: it is applied again.
  */
 export async function deploy(source: SchemaSource, options: LifecycleOptions = {}): Promise<DeployResult> {
-  const upToDate = await upToDateWithoutEngine(source);
-  if (upToDate) return { found: upToDate.migrations.length, applied: [], edited: [], interruptedRolledBack: [] };
-  return withSession(source, { ...options, createDatabase: true, recoverInterrupted: true }, async (session) => {
+  const { upToDate, folder } = await upToDateWithoutEngine(source);
+  if (upToDate) return { found: folder.migrations.length, applied: [], edited: [], interruptedRolledBack: [] };
+  return withSession(source, { ...options, folder, createDatabase: true, recoverInterrupted: true }, async (session) => {
     const before = await diagnoseHistory(session);
     const applied = await session.applyPending();
     return { found: session.folder.migrations.length, applied, edited: before.editedMigrationNames, interruptedRolledBack: session.interruptedRolledBack };

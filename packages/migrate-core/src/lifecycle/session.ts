@@ -56,6 +56,8 @@ export interface SessionOptions extends LifecycleOptions {
    * nothing applied, under the migration lock, so it is applied again (engine/adapters/postgres-migration-transaction.ts).
    */
   recoverInterrupted?: boolean;
+  /** The migrations folder, when the operation has just read it (it is read once per run). */
+  folder?: MigrationsFolder;
 }
 
 /**
@@ -102,7 +104,7 @@ function explainAccessDenied(error: MigrateError, source: SchemaSource): Migrate
 
 async function runSession<T>(source: SchemaSource, options: SessionOptions, fn: (session: Session) => Promise<T>): Promise<T> {
   const connection = resolveConnection(source);
-  const folder = readMigrationsFolder(source.migrationsDir);
+  const folder = options.folder ?? readMigrationsFolder(source.migrationsDir);
   assertLockFileProvider(folder.lockFile, source.provider);
   const timing = new MigrationTimer(options.onProgress);
   const interruptedRolledBack: string[] = [];

@@ -24,9 +24,9 @@ const UP_TO_DATE: DiagnoseMigrationHistoryOutput = { history: null, failedMigrat
 
 /** `migrate status`: compares the folder with `_prisma_migrations`. Reads only. */
 export async function status(source: SchemaSource, options: LifecycleOptions = {}): Promise<StatusReport> {
-  const upToDate = await upToDateWithoutEngine(source);
-  if (upToDate) return summarizeStatus(upToDate, UP_TO_DATE);
-  return withSession(source, options, async (session) => summarizeStatus(session.folder, await diagnoseHistory(session)));
+  const { upToDate, folder } = await upToDateWithoutEngine(source);
+  if (upToDate) return summarizeStatus(folder, UP_TO_DATE);
+  return withSession(source, { ...options, folder }, async (session) => summarizeStatus(session.folder, await diagnoseHistory(session)));
 }
 
 /**

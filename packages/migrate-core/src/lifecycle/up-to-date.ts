@@ -19,17 +19,18 @@ export function isUpToDate(folder: MigrationsFolder, rows: readonly MigrationsTa
 }
 
 /**
- * `status` and `deploy` on an up-to-date database without starting the engine: the folder, when
- * `_prisma_migrations` (read with the plain driver) records exactly it; undefined otherwise.
+ * `status` and `deploy` on an up-to-date database without starting the engine: whether
+ * `_prisma_migrations` (read with the plain driver) records exactly the folder, and the folder as
+ * read (for the engine's way, so that it is read once).
  *
  * Why: a no-op is what `deploy` does on most runs (on every start, with Keystone's plugin), and
  * instantiating the 5 MB Wasm engine is a quarter of it. Measured in bench/RESULTS.md (noop rows).
  * The lock file is checked first, as on the engine's way (P3019).
  * Test: test/up-to-date.test.ts (the answer agrees with the engine's in every state).
  */
-export async function upToDateWithoutEngine(source: SchemaSource): Promise<MigrationsFolder | undefined> {
+export async function upToDateWithoutEngine(source: SchemaSource): Promise<{ upToDate: boolean; folder: MigrationsFolder }> {
   const folder = readMigrationsFolder(source.migrationsDir);
   assertLockFileProvider(folder.lockFile, source.provider);
   const rows = await readMigrationsTable(resolveConnection(source));
-  return rows && isUpToDate(folder, rows) ? folder : undefined;
+  return { upToDate: rows !== undefined && isUpToDate(folder, rows), folder };
 }
