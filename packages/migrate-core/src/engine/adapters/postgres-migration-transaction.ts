@@ -54,6 +54,8 @@ export interface MigrationTransactionOptions {
  * fails as a whole before anything is applied; it is then run as Prisma runs it, alone, after the
  * marker is cleared, and the engine records its finish itself. A failing script leaves the marker
  * to the engine, which overwrites it with the error (Prisma's failed migration, P3018 then P3009).
+ * Not covered: a script that issues its own ROLLBACK (undoing the marker's clearing with it) and
+ * then commits more statements, killed between those commits, would be re-applied.
  *
  * Test: test/deploy-interrupted.test.ts (a kill before the commit, an own COMMIT, CONCURRENTLY, a failure),
  * reliability/test/crash.test.ts (SIGKILL during deploy, the next deploy finishes the job).
