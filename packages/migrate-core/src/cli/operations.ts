@@ -109,9 +109,11 @@ const deployOperation: Operation = {
   flags: [],
   async run({ loadSource, ui }) {
     const source = await loadSource();
-    const found = readMigrationsFolder(source.migrationsDir).migrations.length;
+    // Read once: printed here before anything is applied, then handed to deploy.
+    const folder = readMigrationsFolder(source.migrationsDir);
+    const found = folder.migrations.length;
     ui.say(`${found === 0 ? 'No migration found' : `${found} migration${found === 1 ? '' : 's'} found`} in ${relative(process.cwd(), source.migrationsDir) || '.'}\n`);
-    const result = await deploy(source, { onDatabaseCreated: announceCreated(ui), onProgress: ui.progress });
+    const result = await deploy(source, { folder, onDatabaseCreated: announceCreated(ui), onProgress: ui.progress });
     for (const name of result.edited) ui.warn(ui.colors.yellow(`⚠️  The migration \`${name}\` was modified after it was applied.`));
     for (const name of result.interruptedRolledBack) {
       ui.warn(ui.colors.yellow(`⚠️  The migration \`${name}\` was interrupted by a process that stopped before it committed: nothing of it had been applied. It was marked rolled back and applied again.`));

@@ -1,3 +1,4 @@
+import type { MigrationsFolder } from '../history/migrations-folder.js';
 import type { SchemaSource } from '../source.js';
 import { diagnoseHistory } from './status.js';
 import { upToDateWithoutEngine } from './up-to-date.js';
@@ -21,8 +22,8 @@ export interface DeployResult {
  * database. Stops at a failed migration (P3009) and when a script fails (P3018). On PostgreSQL a
  * migration a killed deploy left with nothing applied is not a failure: it is applied again.
  */
-export async function deploy(source: SchemaSource, options: LifecycleOptions = {}): Promise<DeployResult> {
-  const { upToDate, folder } = await upToDateWithoutEngine(source);
+export async function deploy(source: SchemaSource, options: LifecycleOptions & { folder?: MigrationsFolder } = {}): Promise<DeployResult> {
+  const { upToDate, folder } = await upToDateWithoutEngine(source, options.folder);
   if (upToDate) return { found: folder.migrations.length, applied: [], edited: [], interruptedRolledBack: [] };
   return withSession(source, { ...options, folder, createDatabase: true, recoverInterrupted: true }, async (session) => {
     const before = await diagnoseHistory(session);

@@ -28,8 +28,10 @@ export function isUpToDate(folder: MigrationsFolder, rows: readonly MigrationsTa
  * The lock file is checked first, as on the engine's way (P3019).
  * Test: test/up-to-date.test.ts (the answer agrees with the engine's in every state).
  */
-export async function upToDateWithoutEngine(source: SchemaSource): Promise<{ upToDate: boolean; folder: MigrationsFolder }> {
-  const folder = readMigrationsFolder(source.migrationsDir);
+export async function upToDateWithoutEngine(
+  source: SchemaSource,
+  folder: MigrationsFolder = readMigrationsFolder(source.migrationsDir),
+): Promise<{ upToDate: boolean; folder: MigrationsFolder }> {
   assertLockFileProvider(folder.lockFile, source.provider);
   const rows = await readMigrationsTable(resolveConnection(source));
   return { upToDate: rows !== undefined && isUpToDate(folder, rows), folder };

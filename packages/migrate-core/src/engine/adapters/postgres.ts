@@ -66,7 +66,7 @@ export class PostgresAdapterFactory implements SqlMigrationAwareDriverAdapterFac
    * A shadow database holding the history the last replay built, kept for the next replay in this
    * process (no claim and keep round trips in between) and kept on the server when the factory closes.
    */
-  private kept: { shadow: PostgresShadowDatabase; scripts: readonly string[]; answers?: Map<string, SqlResultSet> } | undefined;
+  private kept: ReplayedShadow | undefined;
 
   /** Ends every pool handed out, drops temporary shadow databases still alive and keeps the replayed history. */
   async close(): Promise<void> {
@@ -82,17 +82,17 @@ export class PostgresAdapterFactory implements SqlMigrationAwareDriverAdapterFac
       return this.adapters.track(await connectAdapter(this.options.shadowDatabaseUrl, this.options.schema));
     }
     const engineVersion = this.options.engineVersion;
-    const cached = this.kept ?? (engineVersion && historyCacheEnabled() ? await PostgresShadowDatabase.claimHistoryCache(this.options.url, engineVersion) : undefined);
+    const cached: ReplayedShadow | undefined =
+      this.kept ?? (engineVersion && historyCacheEnabled() ? await PostgresShadowDatabase.claimHistoryCache(this.options.url, engineVersion) : undefined);
     this.kept = undefined;
     let shadow = cached?.shadow ?? (await PostgresShadowDatabase.create(this.options.url));
-    const keep = async (replayed: { shadow: PostgresShadowDatabase; scripts: readonly string[]; answers?: Map<string, SqlResultSet> }) => {
+    const keep = async (replayed: ReplayedShadow) => {
       await this.kept?.shadow.drop();
       this.kept = replayed;
     };
     try {
       const first = await connectAdapter(shadow.url, this.options.schema);
-      const answers = cached && 'answers' in cached ? cached.answers : undefined;
-      const replay = new HistoryReplay(cached && { adapter: first, scripts: cached.scripts, sameAsOnEmpty: isConnectionProbe, answers }, async () => {
+      const replay = new HistoryReplay(cached && { adapter: first, scripts: cached.scripts, answeredByCache: isConnectionProbe, answers: cached.answers }, async () => {
         // The cached history does not fit this replay: start over on an empty database.
         await first.dispose();
         await shadow.drop();
@@ -117,6 +117,13 @@ export class PostgresAdapterFactory implements SqlMigrationAwareDriverAdapterFac
       throw error;
     }
   }
+}
+
+/** A shadow database holding a replayed history: the scripts it ran, and (in-process) the reads answered since. */
+interface ReplayedShadow {
+  shadow: PostgresShadowDatabase;
+  scripts: readonly string[];
+  answers?: Map<string, SqlResultSet>;
 }
 
 /**

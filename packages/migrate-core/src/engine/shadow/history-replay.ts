@@ -19,7 +19,7 @@ export interface CachedReplay {
    * A query the engine sends before replaying (its connection probe) that the cached database may
    * answer without deciding: the engine built that database after the same query.
    */
-  sameAsOnEmpty?: (query: SqlQuery) => boolean;
+  answeredByCache?: (query: SqlQuery) => boolean;
   /** What the engine's reads returned on this database since it last changed (kept in-process only). */
   answers?: Map<string, SqlResultSet>;
 }
@@ -61,9 +61,6 @@ export class HistoryReplay {
     private readonly openFresh: () => Promise<SqlDriverAdapter>,
   ) {}
 
-  /** Whether the cached database was kept (its replay skipped). */
-  reusedCache = false;
-
   /** Reads answered on the database in use since it last changed: keep them with it (see the class comment). */
   answers: Map<string, SqlResultSet> = new Map();
 
@@ -91,7 +88,7 @@ export class HistoryReplay {
         // Everything else (catalog reads, raw statements, transactions) decides first.
         return async (...args: unknown[]) => {
           const undecided = !this.target && this.matched.length === 0;
-          if (undecided && prop === 'queryRaw' && this.cached?.sameAsOnEmpty?.(args[0] as SqlQuery)) return this.cached.adapter.queryRaw(args[0] as SqlQuery);
+          if (undecided && prop === 'queryRaw' && this.cached?.answeredByCache?.(args[0] as SqlQuery)) return this.cached.adapter.queryRaw(args[0] as SqlQuery);
           const target = await this.decide();
           if (prop === 'queryRaw') return this.read(target, args[0] as SqlQuery);
           this.answers.clear();
@@ -138,7 +135,6 @@ export class HistoryReplay {
   private async choose(): Promise<SqlDriverAdapter> {
     const cached = this.cached!;
     if (this.matched.length === cached.scripts.length) {
-      this.reusedCache = true;
       this.ran = [...cached.scripts];
       this.answers = cached.answers ?? new Map();
       this.target = cached.adapter;
