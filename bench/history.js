@@ -41,3 +41,14 @@ export function writeHistory(dir, provider, n) {
   writeFileSync(join(dir, 'schema.prisma'), `datasource db {\n  provider = "${provider}"\n}\n`);
   return files;
 }
+
+/**
+ * Writes the same N migrations as dbmate files (`<dir>/dbmate/<version>_<name>.sql`, the SQL under
+ * `-- migrate:up`), for the peer rows.
+ */
+export function writeDbmateHistory(dir, n) {
+  const out = join(dir, 'dbmate');
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  for (let i = 1; i <= n; i++) writeFileSync(join(out, `${String(20240101000000 + i)}_m${i}.sql`), `-- migrate:up\n${migrationSql('postgresql', i)}\n-- migrate:down\n`);
+}

@@ -4,12 +4,14 @@
 //
 //   node run.js            deploy 10/100/300/1000, noop, create-with-history 100/300, adapters
 //   node run.js --quick    smaller sizes, fewer rounds (a smoke run; RESULTS.md is not written)
+//   node run.js --only=peers   the rows against dbmate (deploy-300, typical deploy, no-op per CLI)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeHistory } from './history.js';
+import { resolveBinary } from 'dbmate';
+import { writeDbmateHistory, writeHistory } from './history.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -34,10 +36,10 @@ function freshSqlite(file) {
 }
 
 /** Runs a whole process, cold; returns wall milliseconds and peak RSS (MB) when /usr/bin/time is there. */
-function measure(cmd, args, env = {}) {
+function measure(cmd, args, env = {}, cwd = work) {
   const argv = TIME ? [TIME, '-f', 'MAXRSS_KB=%M', cmd, ...args] : [cmd, ...args];
   const start = performance.now();
-  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, cwd: work, maxBuffer: 64 << 20 });
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, cwd, maxBuffer: 64 << 20 });
   const ms = performance.now() - start;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
   const kb = /MAXRSS_KB=(\d+)/.exec(r.stderr ?? '')?.[1];
@@ -165,6 +167,101 @@ function writeHistoryFiles(dir) {
     .map((d) => join(dir, 'migrations', d, 'migration.sql'));
 }
 
+// --- Peers: the tool a user would pick instead. dbmate (a native Go migrator, from npm; its own
+// binary is run, not the npm launcher) on the same SQL, each migration in its own transaction
+// as dbmate does by default; `--no-dump-schema`, since ours writes no schema dump either.
+const DBMATE = resolveBinary();
+const dbmateUrl = (db) => `${pgUrl(db)}?sslmode=disable`;
+const dbmate = (dir, db) => measure(DBMATE, ['--no-dump-schema', '--migrations-dir', join(dir, 'dbmate'), '--url', dbmateUrl(db), 'migrate']);
+function templateFrom(template, db) {
+  psql(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+  psql(`CREATE DATABASE "${db}" TEMPLATE "${template}"`);
+}
+/** A bench project for prisma-migrate: schema, migrations and a prisma.config.ts reading DATABASE_URL. */
+function prismaProject(dir) {
+  writeFileSync(join(dir, 'prisma.config.ts'), "export default {\n  schema: 'schema.prisma',\n  migrations: { path: 'migrations' },\n  datasource: { url: process.env.DATABASE_URL },\n};\n");
+}
+const PRISMA_MIGRATE = join(root, 'examples', 'prisma-blog', 'node_modules', '.bin', 'prisma-migrate');
+const prismaMigrate = (args, dir, db) => measure(PRISMA_MIGRATE, args, { DATABASE_URL: pgUrl(db) }, dir);
+const migrateKitPg = (args, dir, db) => migrateKit(args, dir, pgUrl(db));
+
+function peerBench(rounds) {
+  const rows = [];
+  const n = 300;
+  const dir = join(work, `peer-${n}`);
+  writeHistory(dir, 'postgresql', n);
+  writeDbmateHistory(dir, n);
+  prismaProject(dir);
+  const tools = { 'migrate-kit': migrateKitPg, 'prisma-migrate': (args, d, db) => prismaMigrate(['migrate', ...args], d, db) };
+  // deploy-300 on an empty database.
+  for (const [name, run] of Object.entries(tools)) {
+    const db = 'mk_bench_peer_deploy';
+    rows.push(compare(`deploy-${n} postgresql ${name} vs dbmate`, quick ? 2 : 5, { prepare: () => freshPostgres(db), ours: () => run(['deploy'], dir, db), floor: () => dbmate(dir, db) }));
+  }
+  // The typical production deploy: 3 pending on top of 300 applied (each tool on a copy of a
+  // database its own kind of deploy brought to 300).
+  const typical = join(work, `peer-${n}-plus-3`);
+  writeHistory(typical, 'postgresql', n + 3);
+  writeDbmateHistory(typical, n + 3);
+  prismaProject(typical);
+  freshPostgres('mk_bench_tmpl_ours');
+  migrateKitPg(['deploy'], dir, 'mk_bench_tmpl_ours');
+  freshPostgres('mk_bench_tmpl_dbmate');
+  dbmate(dir, 'mk_bench_tmpl_dbmate');
+  for (const [name, run] of Object.entries(tools)) {
+    const db = 'mk_bench_peer_typical';
+    rows.push(
+      compare(`typical deploy (3 on ${n}) ${name} vs dbmate`, rounds, {
+        prepare: (which) => templateFrom(which === 'ours' ? 'mk_bench_tmpl_ours' : 'mk_bench_tmpl_dbmate', db),
+        ours: () => run(['deploy'], typical, db),
+        floor: () => dbmate(typical, db),
+      }),
+    );
+  }
+  // No-op deploy through each CLI; dbmate's no-op on its up-to-date 300.
+  templateFrom('mk_bench_tmpl_ours', 'mk_bench_peer_noop');
+  templateFrom('mk_bench_tmpl_dbmate', 'mk_bench_peer_noop_dbmate');
+  const dbmateNoop = () => dbmate(dir, 'mk_bench_peer_noop_dbmate');
+  for (const [name, run] of Object.entries(tools)) {
+    rows.push(compare(`noop-deploy-${n} postgresql ${name} vs dbmate`, rounds, { ours: () => run(['deploy'], dir, 'mk_bench_peer_noop'), floor: dbmateNoop }));
+  }
+  // zen-migrate and keystone-migrate: their examples (a copy, sharing node_modules), one
+  // migration created and applied on PostgreSQL first.
+  const adapters = [
+    ['zen-migrate', 'zenstack-todo', ['migrate', 'dev', '--name', 'init', '--schema', 'zenstack/postgresql/schema.zmodel'], ['migrate', 'deploy', '--schema', 'zenstack/postgresql/schema.zmodel']],
+    ['keystone-migrate', 'keystone-blog', ['create', '--name', 'init'], ['deploy']],
+  ];
+  for (const [bin, example, init, deployArgs] of adapters) {
+    const project = copyExample(example, `peer-${example}`);
+    if (!project) continue;
+    const db = `mk_bench_peer_${example.replace('-', '_')}`;
+    freshPostgres(db);
+    const env = { DATABASE_URL: pgUrl(db) };
+    const binPath = join(project, 'node_modules', '.bin', bin);
+    measure(binPath, init, env, project);
+    measure(binPath, deployArgs, env, project);
+    rows.push(compare(`noop-deploy ${bin} (${example}) vs dbmate`, rounds, { ours: () => measure(binPath, deployArgs, env, project), floor: dbmateNoop }));
+    psql(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+  }
+  for (const db of ['mk_bench_peer_deploy', 'mk_bench_peer_typical', 'mk_bench_peer_noop', 'mk_bench_peer_noop_dbmate', 'mk_bench_tmpl_ours', 'mk_bench_tmpl_dbmate']) psql(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+  for (const r of rows) r.note = r.note ?? 'ratio to dbmate';
+  return rows;
+}
+
+/** A copy of an example without its node_modules (linked to the example's own). */
+function copyExample(example, name) {
+  const from = join(root, 'examples', example);
+  if (!existsSync(join(from, 'node_modules'))) {
+    console.log(`peer: example ${example} not installed, skipped`);
+    return undefined;
+  }
+  const to = join(work, name);
+  rmSync(to, { recursive: true, force: true });
+  cpSync(from, to, { recursive: true, filter: (src) => !/[/\\](node_modules|\.keystone|migrations)([/\\]|$)|\.db(-journal)?$/.test(src.slice(from.length)) });
+  symlinkSync(join(from, 'node_modules'), join(to, 'node_modules'));
+  return to;
+}
+
 function adapterBench(rounds) {
   const rows = [];
   const examples = [
@@ -216,6 +313,7 @@ if (want('create'))
   for (const provider of ['postgresql', 'sqlite'])
     for (const n of quick ? [100] : [100, 300]) rows.push(...createBench(provider, n, quick ? 1 : 3, deployRows[`${provider}-${n}`]));
 if (want('adapters')) rows.push(...adapterBench(quick ? 2 : 5));
+if (want('peers')) rows.push(...peerBench(quick ? 2 : 7));
 
 for (const db of ['mk_bench_uptodate_300', 'mk_bench_uptodate_100']) psql(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
 

@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // Walks the migrate loop of the README on a copy of this example, so the example itself stays
-// clean: create the first migration, change the schema, create the next, check, deploy elsewhere.
+// clean: create the first migration, change the schema, create the next, check, pull, deploy elsewhere.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,7 +28,18 @@ try {
   if (run(['migrate', 'check']) !== 1) process.exit(1);
   if (run(['migrate', 'dev', '--name', 'add user bio']) !== 0) process.exit(1);
   if (run(['migrate', 'status']) !== 0) process.exit(1);
+  // Database-first: what the database describes, as a schema (printed, the schema file untouched).
+  if (run(['db', 'pull', '--print']) !== 0) process.exit(1);
   if (provider === 'sqlite' && run(['migrate', 'deploy'], { DATABASE_URL: 'file:./production.db' }) !== 0) process.exit(1);
+  // Adopting migrations on a database made by `db push` (no migration history yet): one command
+  // writes the first migration from the schema, checks the database matches it, records it.
+  rmSync(join(work, 'prisma', provider, 'migrations'), { recursive: true, force: true });
+  console.log('\n(a project that used db push: no migrations folder yet)');
+  const pushed = provider === 'sqlite' ? { DATABASE_URL: 'file:./pushed.db' } : {};
+  if (provider === 'postgresql' && run(['migrate', 'reset', '--force']) !== 0) process.exit(1);
+  if (run(['db', 'push'], pushed) !== 0) process.exit(1);
+  if (run(['migrate', 'baseline'], pushed) !== 0) process.exit(1);
+  if (run(['migrate', 'status'], pushed) !== 0) process.exit(1);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

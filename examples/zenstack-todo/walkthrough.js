@@ -38,6 +38,9 @@ try {
   writeFileSync(base, readFileSync(base, 'utf8').replace('  done  Boolean @default(false)\n', '  done  Boolean @default(false)\n  due   DateTime?\n'));
   console.log('\n(added Task.due to zenstack/base.zmodel)');
   run(['migrate', 'check'], 1); // exit 1: the migrations do not produce the schema yet
+  // zen's own verbs go to the project's zen CLI (@zenstackhq/cli), on Node 20 as well.
+  run(['check', '--no-version-check'], 0);
+  run(['generate', '--no-version-check', '--silent'], 0);
   run(['migrate', 'dev', '--name', 'add task due date'], 0);
   run(['migrate', 'status'], 0);
 
@@ -48,6 +51,15 @@ try {
     run(['migrate', 'deploy'], 0, { DATABASE_URL: 'file:./production.db' });
     run(['migrate', 'status'], 0, { DATABASE_URL: 'file:./production.db' });
   }
+  // Adopting migrations on a database made by `db push` (no migration history yet): one command
+  // writes the first migration from the schema, checks the database matches it, records it.
+  rmSync(join(work, 'zenstack', 'migrations'), { recursive: true, force: true });
+  console.log('\n(a project that used db push: no migrations folder yet)');
+  const pushed = postgres ? {} : { DATABASE_URL: 'file:./pushed.db' };
+  if (postgres) run(['migrate', 'reset', '--force', '--skip-seed'], 0);
+  run(['db', 'push'], 0, pushed);
+  run(['migrate', 'baseline'], 0, pushed);
+  run(['migrate', 'status'], 0, pushed);
   console.log('\nWalkthrough finished.');
 } catch (error) {
   if (error.message !== 'walkthrough stopped') throw error;

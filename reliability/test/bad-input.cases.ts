@@ -59,16 +59,24 @@ function databaseGains(tables: string[], rows: { name: string | ((p: CaseProject
   };
 }
 
-/** The folder gained one new migration (its migration.sql, and the lock file if it was missing) and nothing else changed. */
+/**
+ * The folder gained one new migration (its migration.sql and down.sql, the lock file if it was
+ * missing, and its line in the integrity file migrate-kit.sum, created or extended), dev's schema
+ * snapshot (migrate-kit.snapshot.json beside the last applied migration) was written or updated,
+ * and nothing else changed.
+ */
 function folderGainsOneMigration(named: RegExp) {
   return (change: { added: string[]; removed: string[]; changed: string[] }, p: CaseProject) => {
     const rel = p.migrationsDir.slice(p.dir.length + 1);
     const sql = change.added.filter((f) => f.endsWith('/migration.sql'));
     expect(sql).toHaveLength(1);
     expect(sql[0]!.slice(rel.length + 1, -'/migration.sql'.length)).toMatch(named);
-    expect(change.added.filter((f) => !sql.includes(f) && f !== `${rel}/migration_lock.toml`)).toEqual([]);
+    const down = `${sql[0]!.slice(0, -'/migration.sql'.length)}/down.sql`;
+    const snapshot = (f: string) => f.startsWith(`${rel}/`) && f.endsWith('/migrate-kit.snapshot.json');
+    const allowed = (f: string) => sql.includes(f) || f === down || snapshot(f) || f === `${rel}/migration_lock.toml` || f === `${rel}/migrate-kit.sum`;
+    expect(change.added.filter((f) => !allowed(f))).toEqual([]);
     expect(change.removed).toEqual([]);
-    expect(change.changed).toEqual([]);
+    expect(change.changed.filter((f) => f !== `${rel}/migrate-kit.sum` && !snapshot(f))).toEqual([]);
   };
 }
 
@@ -606,7 +614,7 @@ export const CASES: Case[] = [
     arrange: (p) => p.writeMigration(migrationName(1, 'big'), tenMegabyteMigration({ perStatement: 1, failAtTheEnd: true })),
     args: ['deploy'],
     exit: 1,
-    says: ['P3018', migrationName(1, 'big'), 'Unique constraint failed'],
+    says: ['P3018', migrationName(1, 'big'), 'Database error code: 23505', 'duplicate key value violates unique constraint "Big_pkey"'],
     never: [/x{1000}/],
     changes: { database: databaseGains([], [{ name: migrationName(1, 'big'), finished: false }]) },
   },
@@ -818,6 +826,6 @@ export const CASES: Case[] = [
 
 /** The migration folders of the project, sorted. */
 function readdir(p: CaseProject): string[] {
-  return existsSync(p.migrationsDir) ? readdirSync(p.migrationsDir).filter((n) => n !== 'migration_lock.toml').sort() : [];
+  return existsSync(p.migrationsDir) ? readdirSync(p.migrationsDir).filter((n) => n !== 'migration_lock.toml' && n !== 'migrate-kit.sum').sort() : [];
 }
 

@@ -37,8 +37,8 @@ describe.each(PROVIDERS)('%s', (provider: Provider) => {
   const migrations = history(MIGRATIONS);
   const names = migrations.map(([name]) => name);
 
-  test(`${PROCESSES} concurrent deploys of ${MIGRATIONS} migrations, ${ROUNDS} rounds: each migration applied exactly once, every process exits 0 within ${PROCESS_BOUND_MS / 1000} s`, async () => {
-    const stats = { rounds: 0, processes: 0, appliers: 0, waitersWithNothingToDo: 0, slowestMs: 0 };
+  test(`${PROCESSES} concurrent deploys of ${MIGRATIONS} migrations, ${ROUNDS} rounds: each migration applied exactly once, every process exits 0 (or P1002 after Prisma's 10 s lock wait) within ${PROCESS_BOUND_MS / 1000} s`, async () => {
+    const stats = { rounds: 0, processes: 0, appliers: 0, waitersWithNothingToDo: 0, lockTimeouts: 0, slowestMs: 0 };
     for (let round = 1; round <= ROUNDS; round++) {
       const project = await createPrismaProject(provider);
       try {
@@ -55,8 +55,17 @@ describe.each(PROVIDERS)('%s', (provider: Provider) => {
         for (const run of runs) {
           const context = `round ${round}, ${provider}\n${summary}\n${describeRun(run)}`;
           expect(run.timedOut, context).toBe(false);
-          expect(run.code, context).toBe(0);
-          expect(run.stderr, context).toBe('');
+          // A process that waits a second for another's migration lock says so, and by whom (PostgreSQL); nothing else.
+          expect(run.stderr.replace(/^Waiting for the migration lock, held by PostgreSQL session \d+[ .].*\n/gm, ''), context).toBe('');
+          // Prisma's lock timeout is 10 s (issue 10 item 6): sixteen deploys queued behind one another
+          // may outlast it. Then the process ends with P1002 naming the holder, having changed nothing.
+          if (run.code !== 0) {
+            expect(run.code, context).toBe(1);
+            expect(jsonOf(run).error, context).toMatchObject({ code: 'P1002' });
+            expect(jsonOf(run).error?.message, context).toContain('held by PostgreSQL session');
+            stats.lockTimeouts++;
+            continue;
+          }
           const body = jsonOf<DeployJson>(run);
           expect(body, context).toMatchObject({ ok: true, found: MIGRATIONS });
           applied.push(...body.applied.map((m) => m.name));
@@ -68,7 +77,13 @@ describe.each(PROVIDERS)('%s', (provider: Provider) => {
         // Between them the processes applied every migration, none twice; the lock is held for a
         // whole deploy, so one process applied them all and the others found nothing left.
         expect([...applied].sort(), `round ${round}\n${summary}`).toEqual(names);
-        expect(runs.filter((run) => jsonOf<DeployJson>(run).applied.length > 0), `round ${round}\n${summary}`).toHaveLength(1);
+        expect(runs.filter((run) => run.code === 0 && jsonOf<DeployJson>(run).applied.length > 0), `round ${round}\n${summary}`).toHaveLength(1);
+        // Whoever timed out runs again, as CI would: nothing is left to do.
+        if (runs.some((run) => run.code !== 0)) {
+          const again = await runCli('migrate-kit', ['deploy', '--json'], { cwd: project.dir, env: { DATABASE_URL: project.db.url } });
+          expect(again.code, describeRun(again)).toBe(0);
+          expect(jsonOf<DeployJson>(again).applied, describeRun(again)).toEqual([]);
+        }
 
         const rows = await migrationRows(project.db);
         expect(rows.map((r) => r.name).sort(), `round ${round}: one row per migration`).toEqual(names);

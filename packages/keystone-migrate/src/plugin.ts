@@ -1,5 +1,6 @@
-import { check, createMigration, deploy, MigrateError, status } from '@migrate-kit/migrate-core';
+import { check, createMigration, deploy, isMigrateError, MigrateError, redactSecrets, status } from '@migrate-kit/migrate-core';
 import { prompterFor } from '@migrate-kit/migrate-core/cli';
+import { keystoneMigrateCli } from './cli.js';
 import type { KeystoneConfigLike } from './load-keystone.js';
 import { loadRuntimeSource } from './source.js';
 
@@ -18,6 +19,8 @@ export interface WithMigrationsOptions {
    */
   useMigrations?: boolean;
   migrationName?: string;
+  /** With `useMigrations`: generate and apply a migration that drops data without asking (MIGRATE_KIT_ACCEPT_DATA_LOSS=1, `keystone-migrate dev --accept-data-loss`). */
+  acceptDataLoss?: boolean;
   /** The project folder (default: the working directory, where `keystone` runs). */
   cwd?: string;
   /** Where progress goes (default: console.log). */
@@ -42,7 +45,11 @@ export function withMigrations<C extends KeystoneConfigLike>(config: C, options:
     db: {
       ...config.db,
       async onConnect(context: unknown) {
-        await migrateOnConnect(config, { ...options, mode });
+        try {
+          await migrateOnConnect(config, { ...options, mode });
+        } catch (error) {
+          throw readableInKeystone(error);
+        }
         await userOnConnect?.(context);
       },
     },
@@ -61,7 +68,10 @@ export async function migrateOnConnect(config: KeystoneConfigLike, options: With
       log(`✨ Your lists changed:\n${drift.summary.trim()}`);
       const result = await createMigration(source, {
         name: options.migrationName ?? process.env.MIGRATE_KIT_MIGRATION_NAME,
+        acceptDataLoss: options.acceptDataLoss ?? process.env.MIGRATE_KIT_ACCEPT_DATA_LOSS === '1',
         prompter: prompterFor({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }),
+      }).catch((error: unknown) => {
+        throw withKeystoneDevHint(error);
       });
       if (result.created) log(`✨ Generated and applied migration ${result.created.name}`);
     }
@@ -72,10 +82,14 @@ export async function migrateOnConnect(config: KeystoneConfigLike, options: With
     if (report.exitCode !== 0) {
       const pending = report.migrations.filter((m) => m.state === 'pending').map((m) => m.name);
       const failed = report.migrations.filter((m) => m.state === 'failed').map((m) => m.name);
+      const interrupted = report.migrations.filter((m) => m.state === 'interrupted').map((m) => m.name);
+      const inProgress = report.migrations.filter((m) => m.state === 'inProgress').map((m) => m.name);
       const why = [
         !report.hasMigrationsTable ? 'the database has no migrations table' : '',
         pending.length ? `pending: ${pending.join(', ')}` : '',
         failed.length ? `failed: ${failed.join(', ')}` : '',
+        interrupted.length ? `interrupted, nothing of it applied: ${interrupted.join(', ')}` : '',
+        inProgress.length ? `being applied by another process: ${inProgress.join(', ')}` : '',
         report.diverged ? 'the database history diverges from the migrations folder' : '',
       ].filter(Boolean);
       throw new MigrateError('MK_NOT_UP_TO_DATE', `Keystone will not start: the database is not up to date with the migrations (${why.join('; ')}).`, {
@@ -88,6 +102,46 @@ export async function migrateOnConnect(config: KeystoneConfigLike, options: With
 
   const result = await deploy(source);
   log(result.applied.length === 0 ? '✨ No database migrations to apply' : `✨ Applied ${result.applied.length} migration(s): ${result.applied.map((m) => m.name).join(', ')}`);
+}
+
+/**
+ * The hints of `migrate dev` name its flags (`--accept-data-loss`, `--create-only`), which
+ * `keystone dev` does not take: inside it, they name what a Keystone project runs instead.
+ * Test: test/keystone-dev-flags.test.ts.
+ */
+function withKeystoneDevHint(error: unknown): unknown {
+  if (!isMigrateError(error)) return error;
+  if (error.code === 'MK_NON_INTERACTIVE' && error.details?.flag === '--accept-data-loss') {
+    return new MigrateError(error.code, error.message, {
+      hint: 'Start it with `keystone-migrate dev --accept-data-loss` (or set MIGRATE_KIT_ACCEPT_DATA_LOSS=1), or run it in a terminal to be asked.',
+      details: error.details,
+      cause: error,
+    });
+  }
+  if (error.code === 'MK_UNEXECUTABLE_STEPS') {
+    return new MigrateError(error.code, error.message, {
+      hint: 'Write the migration with `keystone-migrate create --name <name>`, edit it to address the issue(s), then start again with `keystone-migrate dev`.',
+      cause: error,
+    });
+  }
+  return error;
+}
+
+/**
+ * Keystone prints what onConnect throws with `console.error(error)`: a MigrateError came out as
+ * its stack and a dump of its fields. It is shown as keystone-migrate shows it: the code, the
+ * message and the hint, with commands named as this CLI names them.
+ * Test: test/plugin-runtime.test.ts ("verify's refusal reads as one message and the hint ...").
+ */
+export function readableInKeystone(error: unknown): unknown {
+  if (!isMigrateError(error)) return error;
+  const hint = error.hintFor((...operations) => {
+    const path = operations.map((operation) => keystoneMigrateCli.verbs.find((verb) => verb.operation === operation)?.path).find(Boolean);
+    return `keystone-migrate ${(path ?? [operations[0]]).join(' ')}`;
+  });
+  const text = redactSecrets(`Error: ${error.code}\n\n${error.message}${hint ? `\n\nHint: ${hint}` : ''}`);
+  Object.defineProperty(error, Symbol.for('nodejs.util.inspect.custom'), { value: () => text, enumerable: false, configurable: true });
+  return error;
 }
 
 function isKeystoneDev(): boolean {

@@ -94,12 +94,17 @@ export function describeCliLifecycle(provider: Provider): void {
       expect(project.migrationsSnapshot()).toEqual(before);
     });
 
-    it('status exits 1 while the migration is pending, and --json lists it', async () => {
+    it('status exits 1 while the migration is pending, and --json lists it (SQLite: the database does not exist yet, P1003, and is not created)', async () => {
       const run = await project.cli(['status', '--json']);
 
       expect(run.code, describeRun(run)).toBe(1);
       const json = jsonOf(run);
-      expect(json).toMatchObject({ ok: true, exitCode: 1, hasMigrationsTable: false });
+      if (provider === 'sqlite') {
+        expect(json).toMatchObject({ ok: false, exitCode: 1, error: { code: 'P1003', file: join(project.dir, 'app.db') } });
+        expect(existsSync(join(project.dir, 'app.db'))).toBe(false);
+        return;
+      }
+      expect(json).toMatchObject({ ok: true, exitCode: 1, hasMigrationsTable: false, needsBaseline: false });
       expect(json.migrations).toEqual([{ name: project.migrationNames()[0], state: 'pending' }]);
     });
 
@@ -107,7 +112,7 @@ export function describeCliLifecycle(provider: Provider): void {
       const run = await project.cli(['check', '--json']);
 
       expect(run.code, describeRun(run)).toBe(0);
-      expect(jsonOf(run)).toEqual({ ok: true, exitCode: 0, upToDate: true, summary: '' });
+      expect(jsonOf(run)).toEqual({ ok: true, exitCode: 0, upToDate: true, summary: '', integrity: { state: 'ok', migrations: expect.any(Number) } });
     });
 
     it('apply applies it ("✨ Database migrated"), then has nothing left to apply', async () => {
@@ -183,6 +188,8 @@ export function describeCliLifecycle(provider: Provider): void {
       const broken = `${BigInt(last.slice(0, 14)) + 1n}_broken`;
       mkdirSync(join(project.dir, 'migrations', broken));
       writeFileSync(join(project.dir, 'migrations', broken, 'migration.sql'), 'SELECT * FROM "no_such_table";\n');
+      // A migration written by hand is accepted into migrate-kit.sum with hash (deploy refuses it otherwise).
+      expect((await project.cli(['hash'])).code).toBe(0);
 
       const failed = await project.cli(['deploy']);
       expect(failed.code, describeRun(failed)).toBe(1);
@@ -196,6 +203,7 @@ export function describeCliLifecycle(provider: Provider): void {
       expect(jsonOf(rolledBack)).toMatchObject({ ok: true, migration: broken, markedAs: 'rolled-back' });
 
       writeFileSync(join(project.dir, 'migrations', broken, 'migration.sql'), '-- fixed by hand in the database\nSELECT 1;\n');
+      expect((await project.cli(['hash'])).code).toBe(0);
       const applied = await project.cli(['resolve', '--applied', broken]);
       expect(applied.code, describeRun(applied)).toBe(0);
       expect(applied.stdout).toContain(`Migration ${broken} marked as applied.`);
@@ -289,10 +297,13 @@ export function describeCliLifecycle(provider: Provider): void {
       project.writeKeystone(keystoneConfig(provider, { authorFields: 'bio: text(), nickname: text(),' }));
       const folder = project.migrationsSnapshot();
       const database = await databaseSnapshot(project.db);
-      const unreachable = provider === 'postgresql' ? UNREACHABLE_POSTGRES_URL.replace('postgres@', 'postgres:s3cret@') : 'file:/nonexistent-dir/app.db';
-      const reason = provider === 'postgresql' ? "Can't reach database server at `127.0.0.1:1`" : 'Cannot open database because the directory does not exist';
+      // SQLite: a folder that cannot be created (its parent is a file); `create` does not open the
+      // development database at all (test/baseline.test.ts), so only deploy reaches it.
+      const unreachable = provider === 'postgresql' ? UNREACHABLE_POSTGRES_URL.replace('postgres@', 'postgres:s3cret@') : `file:${join(project.dir, 'keystone.ts', 'app.db')}`;
+      const reason = provider === 'postgresql' ? "Can't reach database server at `127.0.0.1:1`" : 'could not be created';
+      const verbs = provider === 'postgresql' ? [['create', '--name', 'nickname'], ['deploy']] : [['deploy']];
 
-      for (const args of [['create', '--name', 'nickname'], ['deploy']]) {
+      for (const args of verbs) {
         const run = await project.cli(args, { DATABASE_URL: unreachable });
         expect(run.code, describeRun(run)).toBe(1);
         expect(run.stderr).toContain(reason);

@@ -5,11 +5,13 @@
  * an exit code in one place (cli/exit.ts); the library never calls process.exit.
  */
 /** Operations a hint may tell the user to run; each CLI names them its own way (`keystone-migrate reset`). */
-export type HintCommand = 'reset' | 'resolve';
-export type CommandNamer = (operation: HintCommand) => string;
+export type HintCommand = 'down' | 'reset' | 'resolve' | 'deploy' | 'status' | 'diff' | 'push' | 'pull' | 'baseline' | 'createMigration' | 'draftMigration' | 'hash';
+/** Names the first of the operations the CLI has a verb for (keystone-migrate creates with draftMigration, Prisma with `migrate dev`). */
+export type CommandNamer = (...operations: HintCommand[]) => string;
 
 /** How hints name commands outside a CLI (the programmatic API): Prisma's words. */
-const PRISMA_COMMANDS: CommandNamer = (operation) => `migrate ${operation}`;
+const PRISMA_COMMANDS: CommandNamer = (operation) =>
+  operation === 'pull' ? 'db pull' : `migrate ${operation === 'createMigration' || operation === 'draftMigration' ? 'dev' : operation}`;
 
 export class MigrateError extends Error {
   override readonly name = 'MigrateError';
@@ -62,4 +64,18 @@ export const ErrorCodes = {
   migrationsFolder: 'MK_MIGRATIONS_FOLDER',
   enginePanic: 'MK_ENGINE_PANIC',
   engine: 'MK_ENGINE',
+  /** baseline: the live database does not match the schema, so the schema's first migration would not describe it. */
+  baselineMismatch: 'MK_BASELINE_MISMATCH',
+  /** baseline: nothing to baseline (no tables); the first migration is applied by dev or deploy instead. */
+  emptyDatabase: 'MK_EMPTY_DATABASE',
+  /** baseline: the database already has a migration history. */
+  hasMigrationHistory: 'MK_HAS_MIGRATION_HISTORY',
+  /** The migrations folder does not match migrations/migrate-kit.sum (edited, deleted, reordered or unlisted migrations). */
+  integrity: 'MK_INTEGRITY',
+  /** lint: squawk could not run, a lint configuration is invalid, or `--since` names no migration. */
+  lint: 'MK_LINT',
+  /** down: a migration to roll back has no down.sql (nothing is rolled back). */
+  downScriptMissing: 'MK_DOWN_SCRIPT_MISSING',
+  /** down: no applied migration to roll back, or `--to` names one that is not applied. */
+  nothingToRollBack: 'MK_NOTHING_TO_ROLL_BACK',
 } as const;

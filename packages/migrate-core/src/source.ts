@@ -33,6 +33,12 @@ export interface SchemaSource {
   filter?: SchemaFilter;
   /** SQL run on the shadow database before the migrations are replayed (prisma.config.ts `migrations.initShadowDb`). */
   shadowDbInitScript?: string;
+  /**
+   * How this framework's users configure the database URL, said when none is configured (the
+   * default names DATABASE_URL, prisma.config.ts and the schema's datasource); names only flags
+   * the framework's CLI has.
+   */
+  missingUrlHint?: string | undefined;
   /** What the framework's schema loader warned about (e.g. ZModel warnings); the CLI prints them on stderr. */
   warnings?: readonly string[];
 }

@@ -8,9 +8,10 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, onTestFinished, test } from 'vitest';
+import { jsonOf } from '@migrate-kit/test-support';
 import { HISTORY_CACHE_PREFIX } from '../src/engine/shadow/postgres-shadow-database.js';
-import { check, createMigration, diff } from '../src/index.js';
-import { POSTGRES_SERVER_URL, withPostgresClient, writeFile } from './helpers/databases.js';
+import { check, createMigration, diff, loadPrismaSchemaSource, reset } from '../src/index.js';
+import { createPostgresDatabase, POSTGRES_SERVER_URL, withPostgresClient, writeFile } from './helpers/databases.js';
 import { migrationFolders, POST_MODEL, projectsFor, USER_MODEL, USER_WITH_NAME, untilNextSecond } from './helpers/lifecycle.js';
 import type { TestProject } from './helpers/project.js';
 
@@ -178,5 +179,116 @@ describe('history cache on PostgreSQL', () => {
     project.setModels(USER_MODEL);
     await createMigration(project.source(), { name: 'init' });
     expect(await cacheOf(project)).toBeUndefined();
+  });
+});
+
+/** Runs `fn` with environment variables set, and puts them back. */
+async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const before = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(before)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+const NOTE = 'Note: the replayed migration history of database';
+
+describe('the history cache is a guest, not a squatter', () => {
+  test('a cache whose main database was dropped disappears on the next run that touches the server', async () => {
+    const gone = await newProject();
+    await createMigration(gone.source(), { name: 'init' });
+    expect(await cacheOf(gone)).toBeDefined();
+    await gone.cleanup();
+    // Even a run that keeps nothing itself.
+    const other = await newProject();
+    await withEnv({ MIGRATE_KIT_HISTORY_CACHE: 'off' }, () => check(other.source()));
+    expect(await cacheOf(gone)).toBeUndefined();
+    expect(await cacheOf(other)).toBeUndefined();
+  });
+
+  test('only the newest cache of a main database stays (an older engine version\'s goes)', async () => {
+    const project = await newProject();
+    const owner = new URL(project.url).pathname.slice(1);
+    const stale = `${HISTORY_CACHE_PREFIX}0000stale${owner.slice(-10)}`;
+    await withPostgresClient(POSTGRES_SERVER_URL, async (c) => {
+      await c.query(`CREATE DATABASE "${stale}"`);
+      await c.query(`COMMENT ON DATABASE "${stale}" IS 'migrate-kit history cache owner=${owner} engine=0000older schema= kept=1 scripts='`);
+    });
+    await createMigration(project.source(), { name: 'init' });
+    const left = await withPostgresClient(POSTGRES_SERVER_URL, async (c) => (await c.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [stale])).rowCount);
+    expect(left).toBe(0);
+    expect(await cacheOf(project)).toBeDefined();
+  });
+
+  test('the caches of a server stay under MIGRATE_KIT_HISTORY_CACHE_MAX_MB, newest first; one larger than the cap is not kept', async () => {
+    const older = await newProject();
+    const newer = await newProject();
+    // An empty database takes about 7.5 MB: 12 MB holds one cache, not two.
+    await withEnv({ MIGRATE_KIT_HISTORY_CACHE_MAX_MB: '12' }, async () => {
+      await check(older.source());
+      expect(await cacheOf(older)).toBeDefined();
+      await untilNextSecond();
+      await check(newer.source());
+    });
+    expect(await cacheOf(newer)).toBeDefined();
+    expect(await cacheOf(older)).toBeUndefined();
+
+    const tooBig = await newProject();
+    await withEnv({ MIGRATE_KIT_HISTORY_CACHE_MAX_MB: '1' }, () => check(tooBig.source()));
+    expect(await cacheOf(tooBig)).toBeUndefined();
+  });
+
+  test('with a configured shadow database no cache is kept, and one kept before is dropped', async () => {
+    const project = await newProject();
+    await createMigration(project.source(), { name: 'init' });
+    expect(await cacheOf(project)).toBeDefined();
+    const shadow = await createPostgresDatabase('mk_shadow');
+    onTestFinished(() => shadow.drop());
+    const withShadow = () => loadPrismaSchemaSource({ schemaPath: project.schemaPath, url: project.url, migrationsDir: project.migrationsDir, shadowDatabaseUrl: shadow.url });
+    expect((await check(withShadow())).upToDate).toBe(true);
+    expect(await cacheOf(project)).toBeUndefined();
+    project.setModels(USER_WITH_NAME);
+    await untilNextSecond();
+    expect((await createMigration(withShadow(), { name: 'name' })).created).toBeDefined();
+    expect(await cacheOf(project)).toBeUndefined();
+  });
+
+  test('reset drops the cache of its database', async () => {
+    const project = await newProject();
+    await createMigration(project.source(), { name: 'init' });
+    expect(await cacheOf(project)).toBeDefined();
+    await reset(project.source(), { force: true });
+    expect(await cacheOf(project)).toBeUndefined();
+  });
+
+  test('the CLI says once that a cache was kept; `cache list` shows it and `cache clear` drops it', async () => {
+    const project = await newProject();
+    const first = await project.cli(['dev', '--name', 'init']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr.split(NOTE).length - 1).toBe(1);
+    expect(first.stderr).toContain('MIGRATE_KIT_HISTORY_CACHE=off');
+    expect(first.stderr).toContain('migrate-kit cache clear');
+    const again = await project.cli(['check']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain(NOTE);
+    const off = await project.cli(['check'], { env: { MIGRATE_KIT_HISTORY_CACHE: 'off' } });
+    expect(off.stderr).not.toContain(NOTE);
+
+    const owner = new URL(project.url).pathname.slice(1);
+    type Listing = { caches: { name: string; database: string; migrations: number; databaseExists: boolean }[]; cleared: string[] };
+    const listed = jsonOf<Listing>(await project.cli(['cache', 'list', '--json']));
+    expect(listed.caches.filter((c) => c.database === owner)).toEqual([{ name: expect.stringMatching(/^migrate_kit_history_/), database: owner, migrations: 1, databaseExists: true, schema: '', engine: expect.any(String), keptAt: expect.any(Number), sizeBytes: expect.any(Number) }]);
+    const cleared = jsonOf<Listing>(await project.cli(['cache', 'clear', '--json']));
+    expect(cleared.cleared).toContain(listed.caches.find((c) => c.database === owner)!.name);
+    expect(cleared.caches.filter((c) => c.database === owner)).toEqual([]);
+    expect(await cacheOf(project)).toBeUndefined();
+    // The next run keeps a new one, and says so again.
+    const next = await project.cli(['check']);
+    expect(next.stderr.split(NOTE).length - 1).toBe(1);
   });
 });

@@ -1,8 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deploy, loadPrismaSchemaSource, type ProgressEvent, status } from '../src/index.js';
+import { describeRun, POSTGRES_SERVER_URL, postgresUrl, runNodeCli, withPostgresClient } from '@migrate-kit/test-support';
 import { createPostgresDatabase } from './helpers/databases.js';
 import {
   databaseSnapshot,
@@ -15,7 +17,7 @@ import {
   tableNames,
   writeMigrationByHand,
 } from './helpers/lifecycle.js';
-import { PROVIDERS } from './helpers/project.js';
+import { BIN, PROVIDERS } from './helpers/project.js';
 
 const CREATE_A = 'CREATE TABLE "A" ("id" INTEGER NOT NULL PRIMARY KEY);\n';
 const CREATE_B = 'CREATE TABLE "B" ("id" INTEGER NOT NULL PRIMARY KEY);\n';
@@ -83,19 +85,20 @@ describe.each(PROVIDERS)('migrate deploy on %s', (provider) => {
 describe.each(PROVIDERS)('migrate status on %s', (provider) => {
   const newProject = projectsFor(provider);
 
-  it('exits 1 on a database without _prisma_migrations, suggests a baseline, and creates nothing', async () => {
+  it('exits 1 on an empty database without _prisma_migrations, lists the migrations as not yet applied (no baseline), and creates nothing', async () => {
     const project = await newProject();
     const name = laterMigrationName(1, 'create_a');
     writeMigrationByHand(project, name, CREATE_A);
+    await tableNames(project); // opens the database: on SQLite, creates the empty file
 
     const run = await project.cli(['status']);
 
     expect(run.code).toBe(1);
-    expect(output(run)).toMatch(/not managed by Prisma Migrate/);
-    expect(output(run)).toContain(`resolve --applied "${name}"`);
+    expect(output(run)).toContain(`Following migration have not yet been applied:\n${name}`);
+    expect(output(run)).not.toMatch(/not managed|baseline|--applied/);
     expect(await tableNames(project)).toEqual([]);
     const report = await status(project.source());
-    expect(report).toMatchObject({ hasMigrationsTable: false, exitCode: 1, migrations: [{ name, state: 'pending' }] });
+    expect(report).toMatchObject({ hasMigrationsTable: false, needsBaseline: false, exitCode: 1, migrations: [{ name, state: 'pending' }] });
   });
 
   it('exits 0 when every migration is applied and 1 while one is pending, naming it', async () => {
@@ -201,6 +204,34 @@ describe('PostgreSQL ?schema= in the URL', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await db.drop();
+    }
+  });
+
+  it.each(['my schema', 'my"schema', 'back\\slash'])('a schema name that needs quoting (%s): dev creates the database, and dev, deploy and status work in that schema', async (schemaName) => {
+    const database = `mk_test_${randomBytes(5).toString('hex')}`;
+    const dir = mkdtempSync(join(tmpdir(), 'mk-schema-quoting-'));
+    try {
+      mkdirSync(join(dir, 'prisma'));
+      writeFileSync(join(dir, 'prisma', 'schema.prisma'), 'datasource db {\n  provider = "postgresql"\n}\n\nmodel User {\n  id Int @id\n}\n');
+      const url = `${postgresUrl(database)}?schema=${encodeURIComponent(schemaName)}`;
+      const cli = (args: string[]) => runNodeCli([BIN, ...args], { cwd: dir, env: { DATABASE_URL: url, MIGRATE_KIT_HISTORY_CACHE: 'off' } });
+
+      const dev = await cli(['dev', '--name', 'init']);
+      expect(dev.code, describeRun(dev)).toBe(0);
+      const tables = await withPostgresClient(postgresUrl(database), async (c) => (await c.query(`SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2`)).rows);
+      expect(tables).toEqual([
+        { table_schema: schemaName, table_name: 'User' },
+        { table_schema: schemaName, table_name: '_prisma_migrations' },
+      ]);
+      const deployed = await cli(['deploy']);
+      expect(deployed.code, describeRun(deployed)).toBe(0);
+      const statusRun = await cli(['status']);
+      expect(statusRun.code, describeRun(statusRun)).toBe(0);
+      const again = await cli(['dev', '--name', 'nothing']);
+      expect(again.code, describeRun(again)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await withPostgresClient(POSTGRES_SERVER_URL, (c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
     }
   });
 });

@@ -167,7 +167,7 @@ describe.each(PROVIDERS)('migrate dev on %s', (provider) => {
     expect(await databaseSnapshot(project)).toEqual(database);
   });
 
-  it('detects an applied migration that was edited: dev exits 130, status reports it edited, deploy warns and succeeds', async () => {
+  it('detects an applied migration that was edited: dev exits 130, status reports it edited, deploy refuses (migrate-kit.sum), and after hash warns and succeeds', async () => {
     const project = await newProject();
     const init = (await createMigration(project.source(), { name: 'init' })).created!.name;
     appendFileSync(join(project.migrationsDir, init, 'migration.sql'), '\n-- edited after it was applied\n');
@@ -184,6 +184,10 @@ describe.each(PROVIDERS)('migrate dev on %s', (provider) => {
     const report = await status(project.source());
     expect(report.migrations).toEqual([{ name: init, state: 'edited' }]);
 
+    const refused = await project.cli(['deploy']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`\`${init}\` was edited after migrate-kit.sum was written`);
+    expect((await project.cli(['hash'])).code).toBe(0);
     const deploy = await project.cli(['deploy']);
     expect(deploy.code).toBe(0);
     expect(deploy.stderr).toContain(`\`${init}\` was modified after it was applied`);

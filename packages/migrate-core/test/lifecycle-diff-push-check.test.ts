@@ -9,11 +9,13 @@ import {
   folderSnapshot,
   jsonOf,
   output,
+  prismaLockFile,
   projectsFor,
   tableNames,
   USER_MODEL,
   USER_WITH_NAME,
 } from './helpers/lifecycle.js';
+import { writeFile } from '@migrate-kit/test-support';
 import { PROVIDERS } from './helpers/project.js';
 
 describe.each(PROVIDERS)('migrate diff on %s', (provider) => {
@@ -63,6 +65,19 @@ describe.each(PROVIDERS)('migrate diff on %s', (provider) => {
     expect(run.code).toBe(2);
     expect(run.stdout).toMatch(/ALTER TABLE "User" ADD COLUMN\s+"name" TEXT/);
     expect(await databaseSnapshot(project)).toEqual(database);
+  });
+
+  it('--from-migrations of a folder written for another provider is P3019, as for the other verbs', async () => {
+    const project = await newProject();
+    const other = provider === 'sqlite' ? 'postgresql' : 'sqlite';
+    writeFile(join(project.migrationsDir, 'migration_lock.toml'), prismaLockFile(other));
+    writeFile(join(project.migrationsDir, '20240101000000_init', 'migration.sql'), 'CREATE TABLE "User" ("id" INTEGER NOT NULL PRIMARY KEY);\n');
+
+    const run = await project.cli(['diff', '--from-migrations', project.migrationsDir, '--to-schema', project.schemaPath, '--script', '--json']);
+    expect(run.code).toBe(1);
+    expect(jsonOf(run).error).toMatchObject({ code: 'P3019', schemaProvider: provider, lockFileProvider: other });
+    const checkRun = await project.cli(['check', '--json']);
+    expect(jsonOf(checkRun).error?.message).toBe(jsonOf(run).error?.message);
   });
 
   it('--from-url --to-schema compares the live database, and sees a table made by hand', async () => {
@@ -173,7 +188,7 @@ describe.each(PROVIDERS)('migrate check on %s', (provider) => {
   it('exits 0 while the migrations produce the schema and 1 after a schema change, touching neither folder nor database', async () => {
     const project = await newProject();
     await createMigration(project.source(), { name: 'init' });
-    expect(await check(project.source())).toEqual({ upToDate: true, summary: '' });
+    expect(await check(project.source())).toEqual({ upToDate: true, summary: '', integrity: { state: 'ok', migrations: 1 } });
 
     const upToDate = await project.cli(['check']);
     expect(upToDate.code).toBe(0);

@@ -19,7 +19,8 @@ const OTHER_PROVIDER: Record<TestProvider, TestProvider> = { sqlite: 'postgresql
 /** A URL that cannot be opened, and what the error says about it. */
 const UNREACHABLE: Record<TestProvider, { url: (project: TestProject) => string; message: RegExp; code?: string }> = {
   postgresql: { url: () => 'postgresql://postgres:s3cret-pw@127.0.0.1:1/x', message: /Can't reach database server at `127\.0\.0\.1:1`/, code: 'P1001' },
-  sqlite: { url: (project) => `file:${join(project.dir, 'no-such-folder', 'dev.db')}`, message: /directory does not exist/ },
+  // A folder that cannot be created (its parent is a file): verbs that create the database create a missing folder.
+  sqlite: { url: (project) => `file:${join(project.schemaPath, 'dev.db')}`, message: /Database `dev\.db` does not exist at `[^`]+`/, code: 'P1003' },
 };
 
 describe.each(PROVIDERS)('--json on %s', (provider) => {

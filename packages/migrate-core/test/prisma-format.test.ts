@@ -24,10 +24,11 @@ describe.each(PROVIDERS)('the migrations folder on %s', (provider) => {
     cpSync(join(fixture, 'schema.prisma'), project.schemaPath);
     const result = await createMigration(project.source(), { name: 'init' });
 
-    const [folder] = readdirSync(project.migrationsDir).filter((d) => d !== 'migration_lock.toml');
+    const [folder] = readdirSync(project.migrationsDir).filter((d) => d !== 'migration_lock.toml' && d !== 'migrate-kit.sum');
     expect(folder).toMatch(/^\d{14}_init$/);
     expect(result.created?.name).toBe(folder);
-    expect(readdirSync(join(project.migrationsDir, folder!))).toEqual(['migration.sql']);
+    // down.sql and migrate-kit.snapshot.json beside it: migrate-kit's own (Prisma ignores other files in a migration folder).
+    expect(readdirSync(join(project.migrationsDir, folder!)).sort()).toEqual(['down.sql', 'migrate-kit.snapshot.json', 'migration.sql']);
     expect(readFileSync(join(project.migrationsDir, folder!, 'migration.sql'), 'utf8')).toBe(fixtureScript);
     expect(readFileSync(join(project.migrationsDir, 'migration_lock.toml'), 'utf8')).toBe(readFileSync(join(fixture, 'migrations', 'migration_lock.toml'), 'utf8'));
 

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checksumMatches, migrationChecksum } from '../src/history/checksum.js';
-import { assertLockFileProvider, parseLockFileProvider, renderLockFile } from '../src/history/lock-file.js';
+import { assertLockFileProvider, LOCK_FILE_NAME, parseLockFileProvider, renderLockFile } from '../src/history/lock-file.js';
+import { writeLockFile } from '../src/history/migrations-folder.js';
 import { parseMigrationFolderName, sanitizeMigrationName } from '../src/history/migration-name.js';
 import { MigrateError } from '../src/errors.js';
 
@@ -57,6 +61,39 @@ describe('migration_lock.toml', () => {
     expect(error?.message).toContain('`sqlite`');
     expect(() => assertLockFileProvider(null, 'postgresql')).not.toThrow();
     expect(() => assertLockFileProvider(renderLockFile('postgresql'), 'postgresql')).not.toThrow();
+  });
+
+  it('an empty lock file is P3019 with advice to restore it, never to start a new history', () => {
+    const error = (() => {
+      try {
+        assertLockFileProvider('', 'sqlite');
+      } catch (e) {
+        return e as MigrateError;
+      }
+    })();
+    expect(error?.code).toBe('P3019');
+    const hint = error?.hint ?? '';
+    expect(hint).toContain('provider = "sqlite"');
+    expect(hint).not.toContain('remove your current migration directory');
+  });
+
+  it('is written whole: replaced by a rename, and left alone when it already says the same', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mk-lock-'));
+    try {
+      const path = join(dir, LOCK_FILE_NAME);
+      writeFileSync(path, '# cut sh', 'utf8');
+      const before = statSync(path).ino;
+      writeLockFile(dir, 'sqlite');
+      expect(readFileSync(path, 'utf8')).toBe(renderLockFile('sqlite'));
+      // A new inode: the text went to another file first, so a kill never left this one half written.
+      const written = statSync(path).ino;
+      expect(written).not.toBe(before);
+      writeLockFile(dir, 'sqlite');
+      expect(statSync(path).ino).toBe(written);
+      expect(readdirSync(dir)).toEqual([LOCK_FILE_NAME]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -16,6 +16,16 @@ describe('status summary', () => {
     expect(report.migrations.map((m) => m.state)).toEqual(['applied', 'applied']);
   });
 
+  it('a failed row that carries the interrupted marker is interrupted, or in progress while another process holds the lock (exit 1 both)', () => {
+    const diagnostic = { ...clean, failedMigrationNames: ['2_b', '3_c'], history: { diagnostic: 'databaseIsBehind' as const, unappliedMigrationNames: ['4_d'] } };
+    const interrupted = summarizeStatus(folder('1_a', '2_b', '3_c', '4_d'), diagnostic, { interrupted: ['2_b'], inProgress: [] });
+    expect(interrupted.migrations.map((m) => m.state)).toEqual(['applied', 'interrupted', 'failed', 'pending']);
+    expect(interrupted.exitCode).toBe(1);
+    const running = summarizeStatus(folder('1_a', '2_b'), { ...clean, failedMigrationNames: ['2_b'] }, { interrupted: [], inProgress: ['2_b'] });
+    expect(running.migrations.map((m) => m.state)).toEqual(['applied', 'inProgress']);
+    expect(running.exitCode).toBe(1);
+  });
+
   it('exits 1 with pending migrations', () => {
     const report = summarizeStatus(folder('1_a', '2_b'), { ...clean, history: { diagnostic: 'databaseIsBehind', unappliedMigrationNames: ['2_b'] } });
     expect(report.exitCode).toBe(1);

@@ -73,12 +73,13 @@ describe.each(PROVIDERS)('the shortcut agrees with the engine on %s', (provider)
       seen.push(state);
     };
 
+    await project.query('SELECT 1'); // the database exists (SQLite: an empty file; a missing one is P1003)
     await check('a database never migrated (no table)', false);
     writeMigrationByHand(project, A, SQL_A);
     await deploy(project.source());
     await check('up to date', true);
     expect((await status(project.source())).exitCode).toBe(0);
-    expect(await deploy(project.source())).toEqual({ found: 1, applied: [], edited: [], interruptedRolledBack: [] });
+    expect(await deploy(project.source())).toEqual({ found: 1, applied: [], edited: [], interruptedRolledBack: [], integrity: { state: 'absent' } });
 
     // Fails at its first statement: SQLite would keep what ran before it.
     writeMigrationByHand(project, B, 'SELECT * FROM "no_such_table";\nCREATE TABLE "B" ("id" INTEGER PRIMARY KEY);\n');

@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { constants } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MigrateError } from '@migrate-kit/migrate-core';
+import { findProjectPackage, runProjectScript } from '@migrate-kit/migrate-core/cli';
 
 /**
  * Where the project's own `prisma` CLI is: `node_modules/prisma` in the project folder or one of
@@ -11,17 +9,17 @@ import { MigrateError } from '@migrate-kit/migrate-core';
  * by package-manager shims) and could pick up a prisma the project does not have.
  */
 export function resolveProjectPrisma(cwd: string): string {
-  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    const pkgJson = join(dir, 'node_modules', 'prisma', 'package.json');
-    if (existsSync(pkgJson)) {
-      const bin = (JSON.parse(readFileSync(pkgJson, 'utf8')) as { bin?: { prisma?: string } }).bin?.prisma ?? 'build/index.js';
-      return join(dirname(pkgJson), bin);
-    }
-    if (dirname(dir) === dir) break;
-  }
+  const installed = findProjectPackage(cwd, 'prisma');
+  if (installed) return join(installed.dir, installed.bin?.prisma ?? 'build/index.js');
   throw new MigrateError('MK_PRISMA_NOT_INSTALLED', 'This command is handed to the Prisma CLI, and the project has no `prisma` package installed.', {
     hint: 'Add it: `npm install --save-dev prisma` (or pnpm add -D prisma / yarn add -D prisma).',
   });
+}
+
+/** The major and minor version of the project's installed `prisma` package; undefined when none is installed (or it cannot be read). */
+export function projectPrismaVersion(cwd: string): { major: number; minor: number } | undefined {
+  const match = /^(\d+)\.(\d+)\./.exec(findProjectPackage(cwd, 'prisma')?.version ?? '');
+  return match ? { major: Number(match[1]), minor: Number(match[2]) } : undefined;
 }
 
 /**
@@ -32,31 +30,14 @@ export function resolveProjectPrisma(cwd: string): string {
  */
 export const SCHEMA_ENGINE_STAND_IN = fileURLToPath(new URL('../bin/no-native-schema-engine.js', import.meta.url));
 
-const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
  * Runs the project's `prisma` with the given arguments: spawned with an argument array (never
  * through a shell), stdio inherited, signals forwarded, and its exit code (or signal) returned.
  */
-export async function runProjectPrisma(argv: string[], cwd = process.cwd(), env = process.env): Promise<number> {
-  const bin = resolveProjectPrisma(cwd);
-  const child = spawn(process.execPath, [bin, ...argv], {
+export function runProjectPrisma(argv: string[], cwd = process.cwd(), env = process.env): Promise<number> {
+  return runProjectScript(resolveProjectPrisma(cwd), argv, {
     cwd,
-    stdio: 'inherit',
     env: { ...env, PRISMA_SCHEMA_ENGINE_BINARY: env.PRISMA_SCHEMA_ENGINE_BINARY ?? SCHEMA_ENGINE_STAND_IN },
   });
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
-  try {
-    return await new Promise<number>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (code, signal) => resolve(code ?? 128 + signalNumber(signal)));
-    });
-  } finally {
-    for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
-  }
-}
-
-function signalNumber(signal: NodeJS.Signals | null): number {
-  return signal ? (constants.signals[signal] ?? 1) : 1;
 }

@@ -14,7 +14,9 @@ export {
   type TestPostgresDatabase,
   withPostgresClient,
 } from './postgres.js';
+export { markedPassword, PASSWORD_MARKERS, passwordLeaks } from './password-leaks.js';
 export { migrationFolders, prismaLockFile, sha256, untilNextSecond } from './prisma-migrations.js';
 export { createProjectDir, writeFile } from './project-dir.js';
+export { SilentServer } from './silent-server.js';
 export { type CliRun, type CliRunOptions, type RunningCli, runNodeCli, spawnNodeCli } from './spawn-cli.js';
 export { type SqliteConnection, withSqliteFile } from './sqlite.js';

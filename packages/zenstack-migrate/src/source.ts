@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { ErrorCodes, extractDatasource, MigrateError, resolveUrlSetting, type SchemaSource } from '@migrate-kit/migrate-core';
 import { config as loadDotenv } from 'dotenv';
-import { zmodelToPrismaSchema } from './zmodel.js';
+import { type DroppedDatasourceFields, zmodelToPrismaSchema } from './zmodel.js';
 
 export interface ZenSourceFlags {
   schema?: string | undefined;
@@ -24,9 +24,11 @@ export async function loadZenStackSource(flags: ZenSourceFlags, cwd = process.cw
   // the schema's folder; existing variables win.
   for (const dir of new Set([cwd, zmodelDir])) loadDotenv({ path: join(dir, '.env'), quiet: true, processEnv: env as Record<string, string> });
 
-  const { prismaSchema, warnings } = await zmodelToPrismaSchema(zmodelPath);
+  const { prismaSchema, warnings, dropped } = await zmodelToPrismaSchema(zmodelPath);
   const { datasource, files } = extractDatasource([{ path: zmodelPath.replace(/\.zmodel$/, '.prisma'), content: prismaSchema }]);
-  const url = resolveUrlSetting(datasource.url, env, 'url');
+  // Prisma 6 datasource rules, which the ZModel datasource inherits: migrations connect through
+  // `directUrl` when set; `url` may be a pooler (PgBouncer, Accelerate) for the app.
+  const url = resolveUrlSetting(datasource.directUrl ?? datasource.url, env, 'url');
   if (!url) {
     throw new MigrateError(ErrorCodes.missingUrl, `The datasource in ${zmodelPath} has no url.`, {
       hint: "Add one, e.g. url = env('DATABASE_URL') (postgresql) or url = 'file:./dev.db' (sqlite).",
@@ -38,10 +40,49 @@ export async function loadZenStackSource(flags: ZenSourceFlags, cwd = process.cw
     provider: datasource.provider,
     url,
     shadowDatabaseUrl: resolveUrlSetting(datasource.shadowDatabaseUrl, env, 'shadowDatabaseUrl'),
-    migrationsDir: flags.migrations ? resolve(cwd, flags.migrations) : join(zmodelDir, 'migrations'),
+    migrationsDir: flags.migrations ? zenMigrationsDir(flags.migrations, cwd, warnings) : join(zmodelDir, 'migrations'),
     baseDir: zmodelDir,
-    warnings,
+    warnings: [...warnings, ...droppedFieldWarnings(dropped, datasource.provider, url)],
   };
+}
+
+/**
+ * The folder `zen migrate --migrations <path>` uses: zen writes its temporary Prisma schema into
+ * `dirname(<path>)` (resolved against the working folder) and Prisma 6 then takes the `migrations`
+ * folder beside that schema. So `db/migrations` means `db/migrations`, and `db/history` also
+ * means `db/migrations` (said in a warning, as zen says nothing).
+ */
+function zenMigrationsDir(given: string, cwd: string, warnings: string[]): string {
+  const dir = join(dirname(resolve(cwd, given)), 'migrations');
+  if (basename(resolve(cwd, given)) !== 'migrations') {
+    warnings.push(`--migrations ${given}: zen takes this as a path whose folder holds the "migrations" directory, so the migrations are in ${relative(cwd, dir)} (where \`zen migrate\` keeps them).`);
+  }
+  return dir;
+}
+
+/**
+ * ZenStack's generator drops the datasource's `defaultSchema` (PostgreSQL): without `schemas`,
+ * the tables are created in the URL's schema (`public` unless `?schema=`) while ZenStack's ORM
+ * queries `defaultSchema`, so the app finds no tables.
+ */
+function droppedFieldWarnings(dropped: DroppedDatasourceFields, provider: string, url: string): string[] {
+  if (!dropped.defaultSchema || dropped.hasSchemas) return [];
+  if (provider !== 'postgresql') {
+    return [`Warning: the datasource's defaultSchema = '${dropped.defaultSchema}' has no effect on ${provider}; ZenStack's generator leaves it out.`];
+  }
+  const urlSchema = urlSearchParam(url, 'schema') ?? 'public';
+  if (urlSchema === dropped.defaultSchema) return [];
+  return [
+    `Warning: the datasource's defaultSchema = '${dropped.defaultSchema}' is not passed on by ZenStack's generator: the tables are created in schema "${urlSchema}" while ZenStack's ORM queries "${dropped.defaultSchema}". Add schemas = ['${dropped.defaultSchema}'] to the datasource (ZenStack then puts every model in it), or point the url at it with ?schema=${dropped.defaultSchema}.`,
+  ];
+}
+
+function urlSearchParam(url: string, name: string): string | undefined {
+  try {
+    return new URL(url).searchParams.get(name) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function findZModel(given: string | undefined, cwd: string): string {

@@ -31,6 +31,16 @@ export const SIZES = {
   roundTripRuns: size('RELIABILITY_ROUND_TRIP_RUNS', 10, 200),
   /** Item 4: the longest edit sequence. */
   roundTripMaxEdits: size('RELIABILITY_ROUND_TRIP_MAX_EDITS', 4, 8),
+  /** Issue 10 item 20: password property runs per CLI (migrate-kit, prisma-migrate). */
+  passwordRuns: size('RELIABILITY_PASSWORD_RUNS', 3, 60),
+  /** Issue 10 item 20: the same for zen-migrate and keystone-migrate (each process loads its framework for seconds). */
+  passwordRunsSlowCli: size('RELIABILITY_PASSWORD_RUNS_SLOW_CLI', 1, 15),
+  /** Issue 10 items 6-8: rounds of the lock-holder and silent-server runs (quick: migrate-kit only; full: all four CLIs). */
+  timeoutRounds: size('RELIABILITY_TIMEOUT_ROUNDS', 1, 1),
+  /** Issue 10: rounds of random concurrent dev/deploy/reset/resolve groups per database. */
+  interleavingRounds: size('RELIABILITY_INTERLEAVING_ROUNDS', 2, 12),
+  /** Issue 10: times each kill point of a `dev` is tried (PostgreSQL). */
+  devCrashRepeats: size('RELIABILITY_DEV_CRASH_REPEATS', 1, 2),
 };
 
 /** No child process may live longer than this; a hang fails the test instead of the run. */

@@ -24,8 +24,8 @@ export const genericCli: CliDefinition = {
   description: 'Prisma Migrate, in-process: migrations for a Prisma schema without the native engine binary.',
   sourceFlags: [
     { flags: '--schema <path>', description: 'Prisma schema file or folder (default: prisma/schema.prisma)' },
-    { flags: '--url <url>', description: 'Database URL (default: the datasource url, or DATABASE_URL)' },
-    { flags: '--shadow-database-url <url>', description: 'A shadow database to use instead of a temporary one' },
+    { flags: '--url <url>', description: "Database URL (default: DATABASE_URL, else the datasource's url)" },
+    { flags: '--shadow-database-url <url>', description: "A shadow database to use instead of a temporary one (default: SHADOW_DATABASE_URL, else the datasource's shadowDatabaseUrl)" },
     { flags: '--migrations <dir>', description: 'Migrations folder (default: migrations/ beside the schema)' },
   ],
   async loadSource(flags) {
@@ -44,7 +44,14 @@ export const genericCli: CliDefinition = {
     { path: ['reset'], operation: 'reset', summary: 'Drop the database and re-apply every migration' },
     { path: ['diff'], operation: 'diff', summary: 'Compare two schema sources' },
     { path: ['push'], operation: 'push', summary: 'Make the database match the schema without a migration' },
+    { path: ['pull'], operation: 'pull', summary: 'Write the schema the database describes into the Prisma schema (prisma db pull)' },
+    { path: ['baseline'], operation: 'baseline', summary: 'Start a migration history on a database made by push: write the first migration and record it as applied' },
     { path: ['execute'], operation: 'execute', summary: 'Run a SQL script on the database, outside the migrations' },
+    { path: ['hash'], operation: 'hash', summary: 'Rewrite migrations/migrate-kit.sum (the integrity file) after a deliberate edit of the migrations' },
+    { path: ['lint'], operation: 'lint', summary: 'Report what migrations do to existing data and running queries (exit 1 on an error-severity finding)' },
+    // down migrations (lifecycle/down.ts)
+    { path: ['down'], operation: 'down', summary: 'Roll back the last applied migration(s) with their down.sql' },
     { path: ['check'], operation: 'check', summary: 'Exit 1 when the migrations do not produce the schema (for CI)' },
+    { path: ['cache'], operation: 'historyCache', summary: 'List or clear the history caches (replayed migrations kept on the database server)' },
   ],
 };

@@ -1,4 +1,6 @@
 import pc from 'picocolors';
+import { describeLockHolder, MIGRATION_LOCK_TIMEOUT_MS } from '../engine/adapters/postgres-migration-lock.js';
+import { ErrorCodes, MigrateError } from '../errors.js';
 import { nonInteractivePrompter, type Prompter } from '../lifecycle/prompter.js';
 import type { ProgressEvent } from '../lifecycle/session.js';
 import { redactSecrets } from '../redact.js';
@@ -38,9 +40,24 @@ function colorsFor(stream: UiStreams['stdout'], env: NodeJS.ProcessEnv): Colors 
 
 // @inquirer/prompts is imported when a question is asked: most runs never ask one.
 const terminalPrompter: Prompter = {
-  confirm: async (q) => (await import('@inquirer/prompts')).confirm({ message: q.message, default: false }),
-  text: async (q) => (await import('@inquirer/prompts')).input({ message: q.message }),
+  confirm: (q) => cancellable(async () => (await import('@inquirer/prompts')).confirm({ message: q.message, default: false })),
+  text: (q) => cancellable(async () => (await import('@inquirer/prompts')).input({ message: q.message })),
 };
+
+/**
+ * Ctrl-C at a prompt is the user's "no, stop": cancelled, exit 130 (as a shell reports SIGINT).
+ * Why: the terminal is in raw mode while @inquirer/prompts asks, so Ctrl-C arrives as a key, not
+ * a signal, and the prompt throws ExitPromptError, which reached the user as MK_UNEXPECTED.
+ * Test: test/cancellation.test.ts ("Ctrl-C at the reset question ...").
+ */
+async function cancellable<T>(ask: () => Promise<T>): Promise<T> {
+  try {
+    return await ask();
+  } catch (error) {
+    if ((error as Error)?.name === 'ExitPromptError') throw new MigrateError(ErrorCodes.cancelled, 'Cancelled: nothing was changed.', { exitCode: 130, cause: error });
+    throw error;
+  }
+}
 
 /** The terminal prompter where a person can answer, the one that fails at once naming the flag elsewhere. */
 export function prompterFor(streams: UiStreams): Prompter {
@@ -62,6 +79,12 @@ export function createUi(streams: UiStreams, options: { json: boolean }): Ui {
       streams.stderr.write(`${redactSecrets(text)}\n`);
     },
     progress(event) {
+      if (event.kind === 'waitingForMigrationLock') {
+        // Said wherever stderr goes (logs and --json runs too): a wait nobody explains looks like a hang.
+        const line = `Waiting for the migration lock, held by ${describeLockHolder(event.holder)}. Another migrate command may be running; giving up after ${MIGRATION_LOCK_TIMEOUT_MS / 1000} s.`;
+        streams.stderr.write(`${live ? '\r\x1b[2K' : ''}${colors.yellow(redactSecrets(line))}\n`);
+        return;
+      }
       // A live line on a terminal; logs get the per-migration timings in the final summary instead.
       if (!live) return;
       if (event.kind === 'migrationStarted') {

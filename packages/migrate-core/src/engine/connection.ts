@@ -2,7 +2,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { ErrorCodes, MigrateError } from '../errors.js';
 import { assertSupportedProvider } from '../provider.js';
 import { redactUrl, registerUrlSecret } from '../redact.js';
+import { connectTimeoutMs } from './connect-timeout.js';
 import type { SchemaSource } from '../source.js';
+import { shadowIsMainDatabaseError } from './shadow/shadow-is-not-main.js';
 
 export type Connection =
   | {
@@ -10,18 +12,30 @@ export type Connection =
       url: string;
       file: string;
       shadowFile?: string | undefined;
+      shadowDatabaseUrl?: string | undefined;
+      /** The project's configured database, when this run's database is another one (`diff --from-url`): never taken for the shadow either. */
+      datasourceUrl?: string | undefined;
       /** How long a statement waits for another connection's lock (`?socket_timeout=<seconds>`, as in Prisma's SQLite URLs). */
       busyTimeoutMs?: number | undefined;
     }
-  | { provider: 'postgresql'; url: string; shadowDatabaseUrl?: string | undefined; schema?: string | undefined };
+  | {
+      provider: 'postgresql';
+      url: string;
+      shadowDatabaseUrl?: string | undefined;
+      schema?: string | undefined;
+      /** The project's configured database, when this run's database is another one (`diff --from-url`): never taken for the shadow either. */
+      datasourceUrl?: string | undefined;
+    };
 
 /** Turns a source's provider and URLs into a checked connection, or an error naming the fix. */
-export function resolveConnection(source: Pick<SchemaSource, 'provider' | 'url' | 'shadowDatabaseUrl' | 'baseDir'>): Connection {
+export function resolveConnection(source: Pick<SchemaSource, 'provider' | 'url' | 'shadowDatabaseUrl' | 'baseDir' | 'missingUrlHint'>): Connection {
   assertSupportedProvider(source.provider);
   const url = source.url;
   if (!url) {
     throw new MigrateError(ErrorCodes.missingUrl, 'No database URL is configured.', {
-      hint: 'Set DATABASE_URL, or the datasource url where your project configures it (prisma.config.ts, the schema or ZModel datasource, or --url where the CLI has it).',
+      hint:
+        source.missingUrlHint ??
+        'Set DATABASE_URL, or the datasource url where your project configures it (prisma.config.ts, the schema or ZModel datasource, or --url where the CLI has it).',
     });
   }
   registerUrlSecret(url);
@@ -32,17 +46,15 @@ export function resolveConnection(source: Pick<SchemaSource, 'provider' | 'url' 
       url,
       file: sqliteFile(url, source.baseDir),
       shadowFile: source.shadowDatabaseUrl ? sqliteFile(source.shadowDatabaseUrl, source.baseDir) : undefined,
+      shadowDatabaseUrl: source.shadowDatabaseUrl,
       busyTimeoutMs: sqliteBusyTimeoutMs(url),
     };
   }
   checkPostgresUrl(url, 'url');
   if (source.shadowDatabaseUrl) {
     checkPostgresUrl(source.shadowDatabaseUrl, 'shadowDatabaseUrl');
-    if (sameDatabase(url, source.shadowDatabaseUrl)) {
-      throw new MigrateError(ErrorCodes.invalidUrl, 'The shadow database URL points at the main database.', {
-        hint: 'The shadow database is reset on every use: give it a database of its own.',
-      });
-    }
+    // The same spelling, caught before connecting; other spellings are caught by what the server says (shadow/shadow-is-not-main.ts).
+    if (sameDatabase(url, source.shadowDatabaseUrl)) throw shadowIsMainDatabaseError(url, source.shadowDatabaseUrl, 'the same host, port and database');
   }
   const schema = new URL(url).searchParams.get('schema') ?? undefined;
   return { provider: 'postgresql', url, shadowDatabaseUrl: source.shadowDatabaseUrl, schema };
@@ -58,7 +70,7 @@ export function sqliteFile(url: string, baseDir: string): string {
     });
   }
   if (path === '' || path === ':memory:') {
-    throw new MigrateError(ErrorCodes.invalidUrl, `The SQLite URL "${url}" names no file.`, { hint: 'Write it like file:./dev.db.' });
+    throw new MigrateError(ErrorCodes.invalidUrl, `The SQLite URL "${redactUrl(url)}" names no file.`, { hint: 'Write it like file:./dev.db.' });
   }
   return isAbsolute(path) ? path : resolve(baseDir, path);
 }
@@ -77,6 +89,9 @@ function sqliteBusyTimeoutMs(url: string): number | undefined {
   return Math.round(seconds * 1000);
 }
 
+// Before the example URL: an `@` after it on the line would read as the end of its password.
+const PERCENT_ENCODE_HINT = 'Percent-encode @ : / ? # % and spaces in the user and the password (@ is %40, / is %2F), and write the URL like postgresql://USER:PASSWORD@HOST:5432/DATABASE.';
+
 function checkPostgresUrl(url: string, what: string): void {
   let parsed: URL | undefined;
   try {
@@ -86,9 +101,21 @@ function checkPostgresUrl(url: string, what: string): void {
   }
   if (!parsed || !/^postgres(ql)?:$/.test(parsed.protocol) || !parsed.hostname) {
     throw new MigrateError(ErrorCodes.invalidUrl, `The ${what} "${redactUrl(url)}" is not a valid PostgreSQL URL.`, {
-      hint: 'Write it like postgresql://USER:PASSWORD@HOST:5432/DATABASE.',
+      hint: url.includes('@') ? PERCENT_ENCODE_HINT : 'Write it like postgresql://USER:PASSWORD@HOST:5432/DATABASE.',
     });
   }
+  // Why: a password with an unencoded `/`, `?` or `#` ends the URL's host part early, so the URL
+  // parses with a piece of the password as its host, port or database (`u:ab@cd/ef@db` connects
+  // to host `cd`). Refuse it rather than send a piece of the password to another server.
+  // Test: test/redaction.test.ts ("a password with an unencoded / ? # is refused").
+  const hostPart = url.indexOf('//') + 2;
+  const hostPartEnd = url.slice(hostPart).search(/[/?#]/);
+  if (hostPartEnd !== -1 && url.lastIndexOf('@') > hostPart + hostPartEnd) {
+    throw new MigrateError(ErrorCodes.invalidUrl, `The ${what} "${redactUrl(url)}" is not a valid PostgreSQL URL: its user or password holds a character that ends a URL's host part.`, {
+      hint: PERCENT_ENCODE_HINT,
+    });
+  }
+  connectTimeoutMs(url); // a connect_timeout that is not a number of seconds fails here, before anything connects
 }
 
 function sameDatabase(a: string, b: string): boolean {

@@ -11,6 +11,8 @@ import type {
   DiffParams,
   DiffResult,
   EvaluateDataLossInput,
+  IntrospectParams,
+  IntrospectResult,
   EvaluateDataLossOutput,
   MarkMigrationAppliedInput,
   MarkMigrationRolledBackInput,
@@ -18,6 +20,7 @@ import type {
   SchemaPushInput,
   SchemaPushOutput,
 } from '@prisma/schema-engine-wasm';
+import type { MigrationLockHolder } from './adapters/postgres-migration-lock.js';
 
 export type {
   ApplyMigrationsOutput,
@@ -28,6 +31,7 @@ export type {
   DiffTarget,
   EvaluateDataLossOutput,
   HistoryDiagnostic,
+  IntrospectResult,
   MigrationList,
   SchemaPushOutput,
 } from '@prisma/schema-engine-wasm';
@@ -36,7 +40,9 @@ export type {
 export type EngineEvent =
   | { kind: 'applyingMigration'; migrationName: string; at: number }
   /** A migration a stopped process left with nothing applied was marked rolled back, to be applied again. */
-  | { kind: 'interruptedMigrationRolledBack'; migrationName: string };
+  | { kind: 'interruptedMigrationRolledBack'; migrationName: string }
+  /** A wait for the migration lock has lasted a second: the session holding it (PostgreSQL). */
+  | { kind: 'waitingForMigrationLock'; holder: MigrationLockHolder };
 
 /**
  * The Prisma schema engine, as the lifecycle uses it. The methods and their contracts are
@@ -94,6 +100,23 @@ export interface Engine {
 
   /** Runs a script on a database, whole, outside any migration bookkeeping. */
   dbExecute(input: DbExecuteParams): Promise<void>;
+
+  /**
+   * `db pull`: reads the main database's tables, views and enums and returns the given schema
+   * files with their models replaced by what the database holds. Unless `force`, what
+   * re-introspection keeps from the given files is kept (`@@map`/`@map` names, relation field
+   * names, `///` comments, `@ignore`, the generator and datasource blocks). Reads only: writes
+   * nothing to disk nor to the database. P4001 when the database has no tables.
+   */
+  introspect(input: IntrospectParams): Promise<IntrospectResult>;
+
+  /**
+   * Takes the migration lock (what applyMigrations, reset and the resolve methods take for
+   * themselves) now, and holds it until dispose: the engine's own requests for it are then granted
+   * at once. PostgreSQL: the advisory lock on the main session, waiting 10 s at most (P1002);
+   * SQLite: the exclusive lock on the file, waiting the busy timeout at most (MK_LOCK_TIMEOUT).
+   */
+  holdMigrationLock(): Promise<void>;
 
   /** Frees the engine and closes every connection (shadow databases are dropped). */
   dispose(): Promise<void>;

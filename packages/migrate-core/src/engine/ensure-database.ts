@@ -1,6 +1,8 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { redactSecrets } from '../redact.js';
 import type { Connection } from './connection.js';
+import { databaseCreationDenied, INSUFFICIENT_PRIVILEGE } from './database-creation-denied.js';
+import { PostgresClient } from './postgres-client.js';
 
 /**
  * Creates the PostgreSQL database named in the URL, as Prisma's `migrate dev`, `migrate deploy`,
@@ -16,7 +18,7 @@ export async function createMissingDatabase(connection: Connection): Promise<{ n
   for (const maintenance of ['postgres', 'template1']) {
     const url = new URL(connection.url);
     url.pathname = `/${maintenance}`;
-    const admin = new pg.Client({ connectionString: url.toString() });
+    const admin = new PostgresClient({ connectionString: url.toString() });
     try {
       await admin.connect();
     } catch {
@@ -27,11 +29,33 @@ export async function createMissingDatabase(connection: Connection): Promise<{ n
       await admin.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
       return { name: database, created: true };
     } catch (error) {
-      if ((error as { code?: string }).code === '42P04') return { name: database, created: false }; // created meanwhile by a concurrent run
+      if (createdConcurrently(error)) return { name: database, created: false };
+      if ((error as { code?: string }).code === INSUFFICIENT_PRIVILEGE) throw await creationDenied(admin, database, url, error);
       throw new Error(redactSecrets(`Could not create the database "${database}": ${(error as Error).message}`));
     } finally {
       await admin.end().catch(() => undefined);
     }
   }
   return undefined;
+}
+
+/** P1003 naming the role that may not create the database (asked of the server: the URL may name no user). */
+async function creationDenied(admin: pg.Client, database: string, url: URL, cause: unknown) {
+  const role = await admin.query<{ role: string }>('SELECT current_user AS role').then(
+    (result) => result.rows[0]?.role ?? decodeURIComponent(url.username),
+    () => decodeURIComponent(url.username),
+  );
+  return databaseCreationDenied({ name: database, server: `${url.hostname}:${url.port || '5432'}`, role }, cause);
+}
+
+/**
+ * Whether CREATE DATABASE failed because another session created the same database meanwhile:
+ * 42P04 (duplicate_database) when it had committed before, 23505 on `pg_database_datname_index`
+ * when both ran at the same moment (the loser waits for the winner's commit, then finds its row).
+ * Either way the database now exists, which is what the caller wanted.
+ * Test: test/concurrent-dev.test.ts ("two migrate dev at once on a database that does not exist ...").
+ */
+function createdConcurrently(error: unknown): boolean {
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  return code === '42P04' || (code === '23505' && (constraint === undefined || constraint === 'pg_database_datname_index'));
 }

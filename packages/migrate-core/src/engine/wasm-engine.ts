@@ -9,7 +9,9 @@ import { redactSecrets } from '../redact.js';
 import type { SchemaFile } from '../source.js';
 import type { Connection } from './connection.js';
 import type { Engine, EngineEvent } from './engine.js';
-import { loadSchemaEngineWasm, schemaEngineVersion, takePanicMessage } from './wasm-module.js';
+import { isSchemaEngineCrashed, markSchemaEngineCrashed, schemaEngineVersion, takePanicMessage, usableSchemaEngineWasm, type WasmBindings } from './wasm-module.js';
+import { isWasmTrap, withTrapsAsRejections } from './wasm-trap.js';
+import { databaseErrorOf, withDatabaseErrorsReadable } from './database-error.js';
 import { translateDriverError } from './driver-errors.js';
 
 export interface OpenEngineOptions {
@@ -30,17 +32,27 @@ export async function adapterFactoryFor(connection: Connection, options: OpenEng
   // Only the provider in use is loaded (each driver costs tens of milliseconds at start-up).
   if (connection.provider === 'sqlite') {
     const { SqliteAdapterFactory } = await import('./adapters/sqlite.js');
-    return new SqliteAdapterFactory({ file: connection.file, shadowFile: connection.shadowFile, busyTimeoutMs: connection.busyTimeoutMs });
+    return new SqliteAdapterFactory({
+      file: connection.file,
+      shadowFile: connection.shadowFile,
+      busyTimeoutMs: connection.busyTimeoutMs,
+      url: connection.url,
+      shadowDatabaseUrl: connection.shadowDatabaseUrl,
+      // diff.ts makes it absolute.
+      datasourceFile: connection.datasourceUrl?.slice('file:'.length),
+    });
   }
   const { PostgresAdapterFactory } = await import('./adapters/postgres.js');
   const onEvent = options.onEvent;
   return new PostgresAdapterFactory({
     url: connection.url,
     shadowDatabaseUrl: connection.shadowDatabaseUrl,
+    datasourceUrl: connection.datasourceUrl,
     schema: connection.schema,
     engineVersion: schemaEngineVersion(),
     onInterruptedRolledBack:
       options.recoverInterruptedMigrations && onEvent ? (migrationName) => onEvent({ kind: 'interruptedMigrationRolledBack', migrationName }) : undefined,
+    onWaitingForMigrationLock: onEvent && ((holder) => onEvent({ kind: 'waitingForMigrationLock', holder })),
   });
 }
 
@@ -54,6 +66,8 @@ export interface ClosableAdapterFactory extends SqlMigrationAwareDriverAdapterFa
   close(): Promise<void>;
   /** Finishes the engine's `reset` where the Wasm engine falls short of the native one (SQLite). */
   completeReset?(externalTables: readonly string[]): Promise<void>;
+  /** Takes the migration lock on the engine's main connection and keeps it until close (see Engine.holdMigrationLock). */
+  holdMigrationLock?(): Promise<void>;
 }
 
 type Method = Exclude<keyof SchemaEngine, 'free' | typeof Symbol.dispose | 'debugPanic'>;
@@ -63,13 +77,14 @@ export class WasmEngine implements Engine {
   private disposed = false;
 
   private constructor(
+    private readonly wasm: WasmBindings,
     private readonly engine: SchemaEngine,
     private readonly factory: ErrorCapturingSqlMigrationAwareDriverAdapterFactory,
     private readonly rawFactory: ClosableAdapterFactory,
   ) {}
 
   static async open(rawFactory: ClosableAdapterFactory, options: OpenEngineOptions = {}): Promise<WasmEngine> {
-    const wasm = loadSchemaEngineWasm();
+    const wasm = await usableSchemaEngineWasm();
     // Prisma's wrapper turns adapter exceptions into `External error id#N` for the engine and
     // keeps the original in its registry, where `translateError` finds it again.
     const factory = bindMigrationAwareSqlAdapterFactory(rawFactory);
@@ -78,24 +93,29 @@ export class WasmEngine implements Engine {
       if (options.onEvent) parseEngineLog(line, options.onEvent);
     };
     try {
-      const engine = await wasm.SchemaEngine.new({ datamodels }, onLog, factory);
-      return new WasmEngine(engine, factory, rawFactory);
+      const engine = await withTrapsAsRejections(
+        () => wasm.SchemaEngine.new({ datamodels }, onLog, factory),
+        () => markSchemaEngineCrashed(wasm),
+      );
+      return new WasmEngine(wasm, engine, factory, rawFactory);
     } catch (error) {
       await rawFactory.close();
-      throw translateError(error, factory);
+      throw translateError(error, factory, 'start');
     }
   }
 
   private async run<M extends Method>(method: M, input: Parameters<SchemaEngine[M]>[0]): Promise<Awaited<ReturnType<SchemaEngine[M]>>> {
     if (this.disposed) throw new Error(`The engine was disposed before ${method}.`);
+    if (isSchemaEngineCrashed(this.wasm)) throw crashedEarlierError(method);
     // The engine's own timers are unref'd (wasm-module.ts): hold the process open while it works.
     const keepAlive = setInterval(() => undefined, 1 << 30);
     try {
       // Called on the engine object: an extracted method loses its Wasm binding.
       // biome-ignore lint/suspicious/noExplicitAny: the engine's methods differ in arity; the input type is checked above.
-      return await (this.engine[method] as any).call(this.engine, input);
+      const call = (): Promise<Awaited<ReturnType<SchemaEngine[M]>>> => (this.engine[method] as any).call(this.engine, input);
+      return await withTrapsAsRejections(call, () => markSchemaEngineCrashed(this.wasm));
     } catch (error) {
-      throw translateError(error, this.factory);
+      throw translateError(error, this.factory, method);
     } finally {
       clearInterval(keepAlive);
     }
@@ -135,11 +155,20 @@ export class WasmEngine implements Engine {
   async dbExecute(input: Parameters<Engine['dbExecute']>[0]) {
     await this.run('dbExecute', input);
   }
+  introspect(input: Parameters<Engine['introspect']>[0]) {
+    return this.run('introspect', input);
+  }
+
+  async holdMigrationLock(): Promise<void> {
+    if (this.disposed) throw new Error('The engine was disposed before holdMigrationLock.');
+    await this.rawFactory.holdMigrationLock?.();
+  }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    this.engine.free();
+    // A trapped instance is not called again, not even to free: it is dropped whole.
+    if (!isSchemaEngineCrashed(this.wasm)) this.engine.free();
     await this.rawFactory.close();
   }
 }
@@ -168,28 +197,28 @@ export function stripEngineBacktrace(message: string): string {
  * - a Rust panic: a `RuntimeError: unreachable`, its message left in the panic registry;
  * - a user-facing engine error: it carries Prisma's P-code.
  */
-export function translateError(error: unknown, factory: ErrorCapturingSqlMigrationAwareDriverAdapterFactory): MigrateError {
+export function translateError(error: unknown, factory: ErrorCapturingSqlMigrationAwareDriverAdapterFactory, operation?: string): MigrateError {
   if (error instanceof MigrateError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const external = /External error id#(\d+)/.exec(message);
   if (external) {
     const record = factory.errorRegistry.consumeError(Number(external[1]));
-    if (record) return translateDriverError(record.error);
+    if (record) {
+      const translated = translateDriverError(record.error);
+      // A script that failed on a driver error (a connection lost half way, say) is still a failed migration.
+      const migrationName = FAILED_SCRIPT.exec(message)?.[1];
+      return migrationName && translated.code === ErrorCodes.engine ? migrationFailedError(migrationName, translated.message, error) : translated;
+    }
   }
   const panic = takePanicMessage();
-  if (panic || (error instanceof WebAssembly.RuntimeError && message.includes('unreachable'))) {
-    return new MigrateError(ErrorCodes.enginePanic, `The Prisma schema engine crashed: ${redactSecrets(panic ?? message)}`, {
-      hint: 'This is a bug in the schema engine or in migrate-kit; please report it with the command you ran.',
-      cause: error,
-    });
-  }
+  if (panic || isWasmTrap(error)) return enginePanicError(panic ?? message, operation, error);
   const code = (error as { code?: unknown }).code;
   const text = redactSecrets(stripEngineBacktrace(message));
-  if (typeof code === 'string' && code) return new MigrateError(code, text, { cause: error });
+  if (typeof code === 'string' && code) return new MigrateError(code, withDatabaseErrorsReadable(text), { cause: error });
   const failedMigration = FAILED_SCRIPT.exec(message)?.[1];
   if (failedMigration) return migrationFailedError(failedMigration, text, error);
   const known = UNCODED_ERRORS.find(([pattern]) => pattern.test(text));
-  return new MigrateError(known?.[1] ?? ErrorCodes.engine, text, { cause: error });
+  return new MigrateError(known?.[1] ?? ErrorCodes.engine, withDatabaseErrorsReadable(text), { cause: error });
 }
 
 /**
@@ -208,14 +237,33 @@ const UNCODED_ERRORS: [RegExp, string][] = [
   [/^User was denied access on the database/, 'P1010'],
 ];
 
+/** The engine panicked (a Wasm trap): what it said, during which call, and what to report. */
+function enginePanicError(panic: string, operation: string | undefined, cause: unknown): MigrateError {
+  const during = operation ? ` during ${operation}` : '';
+  return new MigrateError(ErrorCodes.enginePanic, `The Prisma schema engine crashed${during}: ${redactSecrets(stripEngineBacktrace(panic))}`, {
+    hint: `This is a bug in the schema engine or in migrate-kit. Please report it with the command you ran, this message and the engine version (${schemaEngineVersion()}).`,
+    details: { operation, engineVersion: schemaEngineVersion() },
+    cause,
+  });
+}
+
+/** A call on an engine whose Wasm instance trapped before: it is never called again. */
+function crashedEarlierError(operation: string): MigrateError {
+  return new MigrateError(ErrorCodes.enginePanic, `The Prisma schema engine crashed earlier in this process and cannot run ${operation}.`, {
+    hint: 'Open a new engine (run the operation again): it starts on a fresh instance.',
+    details: { operation },
+  });
+}
+
 /** Prisma's P3018: a migration's script failed on the database (deploy stops there until it is resolved). */
-export function migrationFailedError(migrationName: string, databaseError: string, cause: unknown): MigrateError {
+export function migrationFailedError(migrationName: string, engineMessage: string, cause: unknown): MigrateError {
+  const { code, text } = databaseErrorOf(engineMessage);
   return new MigrateError(
     'P3018',
-    `A migration failed to apply. New migrations cannot be applied before the error is recovered from. Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve\n\nMigration name: ${migrationName}\n\nDatabase error:\n${databaseError}`,
+    `A migration failed to apply. New migrations cannot be applied before the error is recovered from. Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve\n\nMigration name: ${migrationName}\n\n${code ? `Database error code: ${code}\n\n` : ''}Database error:\n${text}`,
     {
       hint: (command) => `Fix the database and mark the migration with \`${command('resolve')} --rolled-back ${migrationName}\` (or \`--applied\` if you completed it by hand).`,
-      details: { migrationName },
+      details: { migrationName, databaseErrorCode: code },
       cause,
     },
   );

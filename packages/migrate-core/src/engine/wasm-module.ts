@@ -13,7 +13,15 @@ declare global {
   var PRISMA_WASM_PANIC_REGISTRY: PanicRegistry | undefined;
 }
 
+/** The generated JS glue, which the .wasm imports and which wraps its exports. */
+const GLUE_URL = import.meta.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
+
 let loaded: WasmBindings | undefined;
+let compiled: WebAssembly.Module | undefined;
+let loadedVersion: string | undefined;
+/** Bindings whose instance trapped: they must not be called again (see wasm-trap.ts). */
+const crashed = new WeakSet<WasmBindings>();
+let instancesAfterTrap = 0;
 
 /**
  * Instantiates the schema engine's WebAssembly module, once per process.
@@ -26,19 +34,50 @@ let loaded: WasmBindings | undefined;
  */
 export function loadSchemaEngineWasm(): WasmBindings {
   if (loaded) return loaded;
+  loaded = instantiate(bindings);
+  loadedVersion = loaded.version();
+  return loaded;
+}
+
+/**
+ * The engine's bindings, on a fresh instance if the last one trapped.
+ *
+ * Why: after a trap (a Rust panic) the instance's memory is left mid-operation; calling it again
+ * may trap again or answer wrongly. The generated glue keeps its own module-level state (the
+ * instance, views of its memory), so a fresh instance needs a fresh copy of the glue: the same file
+ * imported under another URL. The compiled module is reused.
+ * Test: test/engine-trap.test.ts ("after a trap, the next engine in the process works").
+ */
+export async function usableSchemaEngineWasm(): Promise<WasmBindings> {
+  const current = loadSchemaEngineWasm();
+  if (!crashed.has(current)) return current;
+  instancesAfterTrap += 1;
+  const glue = (await import(`${GLUE_URL}?instance-after-trap=${instancesAfterTrap}`)) as WasmBindings;
+  loaded = instantiate(glue);
+  return loaded;
+}
+
+/** Marks the bindings' instance as trapped: the next engine gets a fresh one. */
+export function markSchemaEngineCrashed(wasm: WasmBindings): void {
+  crashed.add(wasm);
+}
+
+export function isSchemaEngineCrashed(wasm: WasmBindings): boolean {
+  return crashed.has(wasm);
+}
+
+function instantiate(glue: WasmBindings): WasmBindings {
   globalThis.PRISMA_WASM_PANIC_REGISTRY ??= {
     message: undefined,
     set_message(message: string) {
       this.message = message;
     },
   };
-  const wasmUrl = new URL('schema_engine_bg.wasm', import.meta.resolve('@prisma/schema-engine-wasm/schema_engine_bg'));
-  const module = new WebAssembly.Module(readFileSync(wasmUrl));
-  const instance = new WebAssembly.Instance(module, { './schema_engine_bg.js': withUnrefTimers(bindings) });
-  bindings.__wbg_set_wasm(instance.exports);
+  compiled ??= new WebAssembly.Module(readFileSync(new URL('schema_engine_bg.wasm', GLUE_URL)));
+  const instance = new WebAssembly.Instance(compiled, { './schema_engine_bg.js': withUnrefTimers(glue) });
+  glue.__wbg_set_wasm(instance.exports);
   (instance.exports.__wbindgen_start as () => void)();
-  loaded = bindings;
-  return loaded;
+  return glue;
 }
 
 /**
@@ -74,5 +113,6 @@ export function takePanicMessage(): string | undefined {
 
 /** Version (git hash) of the loaded engine. */
 export function schemaEngineVersion(): string {
-  return loadSchemaEngineWasm().version();
+  loadSchemaEngineWasm();
+  return loadedVersion as string;
 }

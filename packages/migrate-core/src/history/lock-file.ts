@@ -26,13 +26,20 @@ export function parseLockFileProvider(text: string): string | undefined {
 /** P3019: the schema's provider differs from the one the migrations were written for. */
 export function assertLockFileProvider(lockFileText: string | null, provider: Provider): void {
   if (lockFileText === null) return;
-  const locked = parseLockFileProvider(lockFileText) ?? '<PROVIDER NOT FOUND>';
+  const named = parseLockFileProvider(lockFileText);
+  const locked = named ?? '<PROVIDER NOT FOUND>';
   if (locked === provider) return;
   throw new MigrateError(
     'P3019',
     `The datasource provider \`${provider}\` specified in your schema does not match the one specified in the migration_lock.toml, \`${locked}\`.`,
     {
-      hint: 'Please remove your current migration directory and start a new migration history for this provider (https://pris.ly/d/migrate-provider-switch), or point the schema back at the provider the migrations were written for.',
+      // Prisma's advice (start a new history) is wrong for a lock file that names no provider at
+      // all: that file was emptied or cut short (by hand, or an old tool killed while writing it),
+      // and the migrations are fine.
+      hint:
+        named === undefined
+          ? `${LOCK_FILE_NAME} names no provider (it is empty or cut short); the migrations themselves are not affected. Restore it from git, or write the line \`provider = "${provider}"\` into it.`
+          : 'Please remove your current migration directory and start a new migration history for this provider (https://pris.ly/d/migrate-provider-switch), or point the schema back at the provider the migrations were written for.',
       details: { schemaProvider: provider, lockFileProvider: locked },
     },
   );

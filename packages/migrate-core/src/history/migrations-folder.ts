@@ -1,11 +1,15 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { MigrationList } from '@prisma/schema-engine-wasm';
 import { ErrorCodes, MigrateError } from '../errors.js';
 import type { Provider } from '../provider.js';
+import { recordInSumFile } from './integrity-file.js';
 import { LOCK_FILE_NAME, renderLockFile } from './lock-file.js';
+import { writeFileWhole } from './write-file-whole.js';
 
 export const MIGRATION_FILE_NAME = 'migration.sql';
+/** The script that undoes a migration (`down`), written beside its migration.sql when it is created. Prisma ignores it. */
+export const DOWN_FILE_NAME = 'down.sql';
 
 export interface LocalMigration {
   /** The folder name, e.g. `20240101120000_init`: the migration's identity everywhere. */
@@ -26,7 +30,8 @@ const BY_NAME = new Intl.Collator().compare;
 
 /**
  * Reads the migrations folder the way Prisma lists it: every subfolder is a migration, sorted by
- * name; a missing folder is an empty history.
+ * name; files (migration_lock.toml, migrate-kit.sum) are not migrations; a missing folder is an
+ * empty history.
  */
 export function readMigrationsFolder(dir: string): MigrationsFolder {
   if (!existsSync(dir)) return { dir, lockFile: null, migrations: [] };
@@ -70,24 +75,61 @@ export function withMigration(folder: MigrationsFolder, name: string, script: st
   return { ...folder, migrations: [...folder.migrations, { name, script: { ok: true, text: script } }] };
 }
 
+/** A migration's down.sql, or undefined when it has none (or it cannot be read). */
+export function readDownScript(dir: string, name: string): string | undefined {
+  try {
+    return readFileSync(join(dir, name, DOWN_FILE_NAME), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Writes `<dir>/<name>/migration.sql` exactly as the engine generated it and rewrites
- * `migration_lock.toml`, as Prisma does after every created migration.
+ * Writes `<dir>/<name>/migration.sql` exactly as the engine generated it (and its `down.sql`, when
+ * given, in the same step) and rewrites `migration_lock.toml`, as Prisma does after every created
+ * migration, and records the migration in the integrity file (history/integrity-file.ts).
  */
-export function writeMigration(dir: string, name: string, script: string, provider: Provider): string {
+export function writeMigration(dir: string, name: string, script: string, provider: Provider, downScript?: string): string {
   const folder = join(dir, name);
   if (existsSync(folder)) {
     throw new MigrateError(ErrorCodes.migrationsFolder, `The migration directory already exists at ${folder}.`, {
       hint: 'Wait a second and run the command again, or remove the folder if it is a leftover.',
     });
   }
-  mkdirSync(folder, { recursive: true });
-  writeFileSync(join(folder, MIGRATION_FILE_NAME), script, 'utf8');
+  mkdirSync(dir, { recursive: true });
+  writeFolderWhole(folder, script, downScript);
   writeLockFile(dir, provider);
+  recordInSumFile(dir, name, script);
   return join(folder, MIGRATION_FILE_NAME);
+}
+
+/**
+ * Creates `folder` with its `migration.sql` in one step: written in a temporary folder beside the
+ * migrations folder (not in it: Prisma's reader would take it for a migration), then renamed into
+ * place, so that a process killed half way never leaves a migration folder without its file
+ * (which stops every later command with P3015). Where the rename cannot be done (the migrations
+ * folder on another file system than its parent), the folder is written in place.
+ * Test: reliability/test/dev-crash.test.ts (SIGKILL at the `file` point).
+ */
+function writeFolderWhole(folder: string, script: string, downScript: string | undefined): void {
+  const migrationsDir = dirname(folder);
+  let temporary: string | undefined;
+  try {
+    temporary = mkdtempSync(join(dirname(migrationsDir), `.${basename(migrationsDir)}-${basename(folder)}-`));
+    writeFileSync(join(temporary, MIGRATION_FILE_NAME), script, 'utf8');
+    if (downScript !== undefined) writeFileSync(join(temporary, DOWN_FILE_NAME), downScript, 'utf8');
+    renameSync(temporary, folder);
+    return;
+  } catch (error) {
+    if (temporary) rmSync(temporary, { recursive: true, force: true });
+    if (existsSync(folder)) throw error;
+  }
+  mkdirSync(folder);
+  writeFileSync(join(folder, MIGRATION_FILE_NAME), script, 'utf8');
+  if (downScript !== undefined) writeFileSync(join(folder, DOWN_FILE_NAME), downScript, 'utf8');
 }
 
 export function writeLockFile(dir: string, provider: Provider): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, LOCK_FILE_NAME), renderLockFile(provider), 'utf8');
+  writeFileWhole(join(dir, LOCK_FILE_NAME), renderLockFile(provider));
 }

@@ -1,9 +1,15 @@
 import { ErrorCodes, MigrateError } from '../errors.js';
+import { type IntegrityResult, type RecordedByDevelopment, recordNewlyApplied, verifyIntegrity } from '../history/integrity-file.js';
 import { sanitizeMigrationName } from '../history/migration-name.js';
-import { withMigration, writeMigration } from '../history/migrations-folder.js';
+import { readMigrationsFolder, withMigration, writeMigration } from '../history/migrations-folder.js';
 import type { SchemaSource } from '../source.js';
-import { diagnoseDevelopmentDatabase, resetRequiredError } from './dev-diagnostic.js';
+import { confirmDataLoss, evaluateDataLoss, schemaAgainstHistory } from './data-loss.js';
+import { timed } from '../timing.js';
+import { downScriptInSession, downScriptOrReason } from './down-script.js';
+import { recordSchemaSnapshot } from './drift.js';
+import { baselineNeededError, diagnoseDevelopmentDatabase, resetRequiredError } from './dev-diagnostic.js';
 import { type AppliedMigration, type LifecycleOptions, type Session, withSession } from './session.js';
+import { hasDeclaredType, type UnsupportedColumn, unsupportedColumnsOnlyRecreated } from './unsupported-columns.js';
 
 export interface CreateMigrationOptions {
   /** The migration's name (sanitised as Prisma does); asked for when missing. */
@@ -21,6 +27,24 @@ export interface CreateMigrationResult {
   created: { name: string; path: string; applied: AppliedMigration | undefined } | undefined;
   /** Data-loss warnings the new migration carries. */
   warnings: string[];
+  /**
+   * When the new migration does nothing but re-create or alter `Unsupported(...)` columns that were
+   * already there (the engine cannot diff them exactly, so every `dev` writes one): those columns.
+   */
+  unsupportedColumnsRecreated: UnsupportedColumn[];
+  /** Migrations a stopped process had left interrupted with nothing applied (PostgreSQL): marked rolled back, applied again. */
+  interruptedRolledBack: string[];
+  /** Why the new migration got no down.sql, when the engine could not compute one (down-script.ts downScriptOrReason). */
+  downScriptSkipped?: string | undefined;
+  /**
+   * The integrity file's verdict once done. `dev` records the migration it writes but never accepts
+   * other changes to the folder (an edit after `--create-only` is accepted by `hash`): it warns.
+   */
+  integrity: IntegrityResult;
+  /** What the integrity file now records of this run's own doing: edits (e.g. after `--create-only`) and additions of migrations it applied first (integrity-file.ts recordNewlyApplied). */
+  integrityRecorded: RecordedByDevelopment;
+  /** The migration whose schema snapshot (for `deploy --check-drift`) this run wrote or refreshed; undefined when unchanged. */
+  schemaSnapshot: string | undefined;
 }
 
 /**
@@ -30,8 +54,24 @@ export interface CreateMigrationResult {
  * `acceptDataLoss`), write `migrations/<timestamp>_<name>/migration.sql`, apply it.
  */
 export async function createMigration(source: SchemaSource, options: CreateMigrationOptions & LifecycleOptions = {}): Promise<CreateMigrationResult> {
-  return withSession(source, { ...options, createDatabase: true }, async (session) => {
+  const result = await createMigrationInSession(source, options);
+  const applied = [...result.appliedPending, ...(result.created?.applied ? [result.created.applied] : [])].map((m) => m.name);
+  const integrityRecorded = recordNewlyApplied(source.migrationsDir, applied, result.created?.name);
+  // After the session: the database was diagnosed free of drift and holds every applied migration (lifecycle/drift.ts).
+  const schemaSnapshot = await recordSchemaSnapshot(source);
+  return { ...result, integrity: verifyIntegrity(readMigrationsFolder(source.migrationsDir)), integrityRecorded, schemaSnapshot };
+}
+
+async function createMigrationInSession(
+  source: SchemaSource,
+  options: CreateMigrationOptions & LifecycleOptions,
+): Promise<Omit<CreateMigrationResult, 'integrity' | 'integrityRecorded' | 'schemaSnapshot'>> {
+  return withSession(source, { ...options, createDatabase: true, recoverInterrupted: true }, async (session) => {
     await assertSchemaIsValid(session);
+    // From the diagnosis to the end of the apply, so that a concurrent `migrate dev` waits, then
+    // sees this one's migration (on disk and applied) instead of drift or a second migration.
+    // Test: test/concurrent-dev.test.ts.
+    await session.holdMigrationLock();
     await explainResetIfNeeded(session);
     const appliedPending = await session.applyPending();
     // Why: the Wasm engine gives evaluateDataLoss and createMigration no shadow database of their
@@ -41,24 +81,19 @@ export async function createMigration(source: SchemaSource, options: CreateMigra
     // Test: test/lifecycle-dev.test.ts ("... --create-only, and the next dev applies it").
     if (appliedPending.length > 0) await explainResetIfNeeded(session);
 
-    const evaluation = await session.engine.evaluateDataLoss({ migrationsList: session.migrationList(), schema: session.schema(), filters: session.filters });
-    if (evaluation.unexecutableSteps.length > 0 && !options.createOnly) {
+    const schema = schemaAgainstHistory(session);
+    const evaluation = await evaluateDataLoss(session, schema);
+    if (evaluation.unexecutable.length > 0 && !options.createOnly) {
       throw new MigrateError(
         ErrorCodes.unexecutable,
-        `We found changes that cannot be executed:\n\n${evaluation.unexecutableSteps.map((s) => `  • Step ${s.stepIndex} ${s.message}`).join('\n')}`,
+        `We found changes that cannot be executed:\n\n${evaluation.unexecutable.map((s) => `  • Step ${s.stepIndex} ${s.message}`).join('\n')}`,
         { hint: 'Use --create-only to create the migration file, edit it to address the issue(s), then run the command again to apply it.' },
       );
     }
-    const warnings = evaluation.warnings.map((w) => w.message);
-    if (warnings.length > 0 && !options.acceptDataLoss) {
-      const ok = await session.prompter.confirm({
-        message: `Warnings for the current datasource:\n\n${warnings.map((w) => `  • ${w}`).join('\n')}\n\nAre you sure you want to create ${options.createOnly ? 'this migration' : 'and apply this migration'}?`,
-        flag: '--accept-data-loss',
-      });
-      if (!ok) throw new MigrateError(ErrorCodes.cancelled, 'Migration cancelled.', { exitCode: 130 });
-    }
+    const warnings = evaluation.warnings;
+    await confirmDataLoss(session.prompter, { warnings }, { action: options.createOnly ? 'create this migration' : 'create and apply this migration', acceptDataLoss: options.acceptDataLoss });
 
-    if (evaluation.migrationSteps === 0 && !options.createOnly) return { appliedPending, created: undefined, warnings };
+    if (evaluation.migrationSteps === 0 && !options.createOnly) return { appliedPending, created: undefined, warnings, unsupportedColumnsRecreated: [], interruptedRolledBack: session.interruptedRolledBack };
 
     const name =
       options.name !== undefined
@@ -68,18 +103,22 @@ export async function createMigration(source: SchemaSource, options: CreateMigra
       draft: Boolean(options.createOnly),
       migrationName: sanitizeMigrationName(name),
       migrationsList: session.migrationList(),
-      schema: session.schema(),
+      schema,
       filters: session.filters,
     });
-    if (generated.migrationScript === null) return { appliedPending, created: undefined, warnings };
+    if (generated.migrationScript === null) return { appliedPending, created: undefined, warnings, unsupportedColumnsRecreated: [], interruptedRolledBack: session.interruptedRolledBack };
 
-    const path = writeMigration(source.migrationsDir, generated.generatedMigrationName, generated.migrationScript, source.provider);
+    // Before the migration is applied: a column that has its declared type already is one the migration only repeats.
+    const unsupportedColumnsRecreated = await repeatedUnsupportedColumns(session, generated.migrationScript);
+    // From the schema back to the history before it, on the replay the engine has cached for that list.
+    const down = await timed('downScript', () => downScriptOrReason(() => downScriptInSession(session, schema)));
+    const path = writeMigration(source.migrationsDir, generated.generatedMigrationName, generated.migrationScript, source.provider, down.text);
     const created = { name: generated.generatedMigrationName, path, applied: undefined as AppliedMigration | undefined };
     if (!options.createOnly) {
       const applied = await session.applyPending(withMigration(session.folder, generated.generatedMigrationName, generated.migrationScript));
       created.applied = applied.find((m) => m.name === generated.generatedMigrationName);
     }
-    return { appliedPending, created, warnings };
+    return { appliedPending, created, warnings, unsupportedColumnsRecreated, interruptedRolledBack: session.interruptedRolledBack, downScriptSkipped: down.skipped };
   });
 }
 
@@ -97,8 +136,18 @@ async function assertSchemaIsValid(session: Session): Promise<void> {
   await session.engine.diff({ from: { tag: 'empty' }, to: { tag: 'schemaDatamodel', files: session.schema().files }, script: false, exitCode: false, filters: session.filters });
 }
 
+/** The Unsupported columns a migration only re-creates or alters while the database already has their declared type. */
+async function repeatedUnsupportedColumns(session: Session, script: string): Promise<UnsupportedColumn[]> {
+  const columns = unsupportedColumnsOnlyRecreated(script, session.source.files);
+  if (columns.length === 0) return [];
+  const { columnTypes } = await import('../engine/postgres-column-types.js');
+  const types = await columnTypes(session.connection, columns);
+  return columns.every((c) => hasDeclaredType(c, types.get(`${c.table}.${c.column}`))) ? columns : [];
+}
+
 /** Stops with Prisma's explanation when the development database would need a reset. */
 async function explainResetIfNeeded(session: Session): Promise<void> {
-  const { resetReason } = await diagnoseDevelopmentDatabase(session);
+  const { resetReason, needsBaseline } = await diagnoseDevelopmentDatabase(session);
+  if (needsBaseline) throw baselineNeededError(session);
   if (resetReason !== undefined) throw resetRequiredError(session, resetReason);
 }

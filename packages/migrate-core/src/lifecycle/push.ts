@@ -1,4 +1,6 @@
+import { installedExtensions } from '../engine/postgres-extensions.js';
 import { ErrorCodes, MigrateError } from '../errors.js';
+import { declaresExtensions, withoutExtensionsAlreadyThere } from '../schema/extensions.js';
 import type { SchemaSource } from '../source.js';
 import { type LifecycleOptions, withSession } from './session.js';
 
@@ -17,8 +19,13 @@ export interface PushResult {
 /** `db push`: makes the database match the schema without a migration. Asks before losing data. */
 export async function push(source: SchemaSource, options: PushOptions & LifecycleOptions = {}): Promise<PushResult> {
   return withSession(source, { ...options, createDatabase: true }, async (session) => {
-    if (options.forceReset) await session.engine.reset({ filter: session.filters });
-    const attempt = (force: boolean) => session.engine.schemaPush({ force, schema: session.schema(), filters: session.filters });
+    if (options.forceReset) {
+      await session.holdMigrationLock(); // as reset.ts does: the engine's reset takes no lock
+      await session.engine.reset({ filter: session.filters });
+    }
+    const files = session.schema().files;
+    const schema = { files: declaresExtensions(files) ? withoutExtensionsAlreadyThere(files, await installedExtensions(session.connection)) : files };
+    const attempt = (force: boolean) => session.engine.schemaPush({ force, schema, filters: session.filters });
     let result = await attempt(Boolean(options.acceptDataLoss));
     if (result.unexecutable.length > 0) {
       throw new MigrateError(ErrorCodes.unexecutable, `We found changes that cannot be executed:\n\n${result.unexecutable.map((u) => `  • ${u}`).join('\n')}`, {

@@ -18,6 +18,10 @@ export async function reset(source: SchemaSource, options: ResetOptions & Lifecy
       const ok = await session.prompter.confirm({ message: 'Are you sure you want to reset your database? All data will be lost.', flag: '--force' });
       if (!ok) throw new MigrateError(ErrorCodes.cancelled, 'Reset cancelled.', { exitCode: 130 });
     }
+    // Why: the Wasm engine (8.1) drops the schema before it takes the migration lock (only its
+    // apply takes it), so a reset wiped the database under a deploy holding the lock.
+    // Test: test/migration-lock.test.ts ("... reset ... change nothing").
+    await session.holdMigrationLock();
     await session.engine.reset({ filter: session.filters });
     return { applied: await session.applyPending() };
   });

@@ -1,4 +1,9 @@
+import { resolveConnection } from '../engine/connection.js';
+import { createSqliteMigrationsTable } from '../engine/migrations-table.js';
+import { assertSqliteFileExists } from '../engine/sqlite-file.js';
 import { ErrorCodes, MigrateError } from '../errors.js';
+import { assertLockFileProvider } from '../history/lock-file.js';
+import { type MigrationsFolder, readMigrationsFolder } from '../history/migrations-folder.js';
 import type { SchemaSource } from '../source.js';
 import { type LifecycleOptions, withSession } from './session.js';
 
@@ -28,7 +33,9 @@ export async function resolve(source: SchemaSource, options: ResolveOptions & Li
       hint: (command) => `e.g. \`${command('resolve')} --applied 20201231000000_example\` or \`${command('resolve')} --rolled-back 20201231000000_example\`.`,
     });
   }
-  return withSession(source, options, async (session) => {
+  const folder = readMigrationsFolder(source.migrationsDir);
+  if (applied !== undefined) await createMigrationsTableToBaseline(source, folder, applied);
+  return withSession(source, { ...options, folder }, async (session) => {
     if (applied !== undefined) {
       await session.engine.markMigrationApplied({ migrationName: migration, migrationsList: session.migrationList() });
       return { migration, markedAs: 'applied' };
@@ -36,4 +43,19 @@ export async function resolve(source: SchemaSource, options: ResolveOptions & Li
     await session.engine.markMigrationRolledBack({ migrationName: migration });
     return { migration, markedAs: 'rolled-back' };
   });
+}
+
+/**
+ * SQLite: `--applied` on a database without `_prisma_migrations` (the baselining step) creates the
+ * table first, as the native engine does (engine/migrations-table.ts, createSqliteMigrationsTable).
+ * Only for a migration that is in the folder, under the right provider: any other mistake is
+ * reported by the engine with nothing created.
+ */
+async function createMigrationsTableToBaseline(source: SchemaSource, folder: MigrationsFolder, migration: string): Promise<void> {
+  const connection = resolveConnection(source);
+  if (connection.provider !== 'sqlite') return;
+  assertLockFileProvider(folder.lockFile, source.provider);
+  if (!folder.migrations.some((m) => m.name === migration && m.script.ok)) return;
+  assertSqliteFileExists(connection);
+  await createSqliteMigrationsTable(connection.file, connection.busyTimeoutMs);
 }

@@ -1,18 +1,23 @@
 import type { MigrationList } from '@prisma/schema-engine-wasm';
+import type { MigrationLockHolder } from '../engine/adapters/postgres-migration-lock.js';
 import { runPendingCleanups } from '../engine/cleanup.js';
 import { type Connection, resolveConnection } from '../engine/connection.js';
 import type { Engine, EngineEvent } from '../engine/engine.js';
-import { migrationFailedError, openEngine } from '../engine/wasm-engine.js';
+import { assertSqliteFileExists, createSqliteFileFolder } from '../engine/sqlite-file.js';
+import { openEngine } from '../engine/wasm-engine.js';
 import { isMigrateError, MigrateError } from '../errors.js';
 import { assertLockFileProvider } from '../history/lock-file.js';
 import { type MigrationsFolder, readMigrationsFolder, toEngineMigrationList } from '../history/migrations-folder.js';
 import { EMPTY_FILTER, type SchemaFilter, type SchemaSource } from '../source.js';
+import { timed } from '../timing.js';
 import { nonInteractivePrompter, type Prompter } from './prompter.js';
 
 /** Progress the CLI can show while an operation runs. */
 export type ProgressEvent =
   | { kind: 'migrationStarted'; name: string }
-  | { kind: 'migrationFinished'; name: string; durationMs: number };
+  | { kind: 'migrationFinished'; name: string; durationMs: number }
+  /** The migration lock has been held by another session for a second already (PostgreSQL: which one). */
+  | { kind: 'waitingForMigrationLock'; holder: MigrationLockHolder };
 
 /** What every lifecycle operation may take besides its own options. */
 export interface LifecycleOptions {
@@ -41,6 +46,13 @@ export interface Session {
   /** applyMigrations with per-migration timing reported as progress. */
   applyPending(folder?: MigrationsFolder): Promise<AppliedMigration[]>;
   /**
+   * Takes the migration lock now and holds it to the end of the session (Engine.holdMigrationLock),
+   * then reads the migrations folder again: a process that held the lock until now may have
+   * written and applied a migration meanwhile. For operations that decide what to write from a
+   * diagnosis (`migrate dev`): their diagnosis and their apply then see the same history.
+   */
+  holdMigrationLock(): Promise<void>;
+  /**
    * Migrations a stopped process had left interrupted, with nothing of them applied, that this
    * session marked rolled back so they are applied again (PostgreSQL; see `recoverInterrupted`).
    */
@@ -49,7 +61,10 @@ export interface Session {
 
 /** Options of withSession besides the operation's own. */
 export interface SessionOptions extends LifecycleOptions {
-  /** Create a missing PostgreSQL database (P1003) and run again. */
+  /**
+   * Create a missing PostgreSQL database (P1003) and run again; a missing SQLite file is created,
+   * with its folder. Without it a missing SQLite file is P1003, as on PostgreSQL (nothing is created).
+   */
   createDatabase?: boolean;
   /**
    * For operations that apply migrations: roll back what a stopped process left interrupted with
@@ -104,18 +119,22 @@ function explainAccessDenied(error: MigrateError, source: SchemaSource): Migrate
 
 async function runSession<T>(source: SchemaSource, options: SessionOptions, fn: (session: Session) => Promise<T>): Promise<T> {
   const connection = resolveConnection(source);
-  const folder = options.folder ?? readMigrationsFolder(source.migrationsDir);
+  if (connection.provider === 'sqlite') (options.createDatabase ? createSqliteFileFolder : assertSqliteFileExists)(connection);
+  let folder = options.folder ?? readMigrationsFolder(source.migrationsDir);
   assertLockFileProvider(folder.lockFile, source.provider);
   const timing = new MigrationTimer(options.onProgress);
   const interruptedRolledBack: string[] = [];
-  const engine = await openEngine(connection, {
+  const engine = await timed('openEngine', () =>
+    openEngine(connection, {
     schemaFiles: source.files,
     recoverInterruptedMigrations: options.recoverInterrupted,
     onEvent: (e) => {
       if (e.kind === 'interruptedMigrationRolledBack') interruptedRolledBack.push(e.migrationName);
+      else if (e.kind === 'waitingForMigrationLock') options.onProgress?.(e);
       else timing.onEngineEvent(e);
     },
-  });
+    }),
+  );
   const filters = source.filter ?? EMPTY_FILTER;
   const session: Session = {
     source,
@@ -129,33 +148,24 @@ async function runSession<T>(source: SchemaSource, options: SessionOptions, fn: 
     interruptedRolledBack,
     async applyPending(f = folder) {
       timing.begin();
-      try {
-        const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList: session.migrationList(f), filters });
-        return timing.end(appliedMigrationNames);
-      } catch (error) {
-        throw asMigrationFailure(error, timing.inFlight);
-      }
+      const { appliedMigrationNames } = await timed('applyMigrations', () => engine.applyMigrations({ migrationsList: session.migrationList(f), filters }));
+      return timing.end(appliedMigrationNames);
+    },
+    async holdMigrationLock() {
+      await engine.holdMigrationLock();
+      folder = readMigrationsFolder(source.migrationsDir);
+      assertLockFileProvider(folder.lockFile, source.provider);
+      session.folder = folder;
     },
   };
   try {
     return await fn(session);
   } finally {
-    await engine.dispose();
-    await runPendingCleanups();
+    await timed('dispose', async () => {
+      await engine.dispose();
+      await runPendingCleanups();
+    });
   }
-}
-
-/**
- * Why: the SQLite adapter maps a constraint violation in a script (unique, foreign key, not null)
- * to the query engine's P2xxx errors, and the Wasm engine (8.1) passes those up as they are: a
- * failing migration surfaced as `P2002 Unique constraint failed`, without the P3018 and the
- * migration's name that the native engine reports. The schema engine itself never emits P2xxx,
- * so one during applyMigrations comes from the script of the migration being applied.
- * Test: packages/zenstack-migrate/test/migrate-lifecycle.test.ts ("migrate deploy stops at a failing migration ...").
- */
-function asMigrationFailure(error: unknown, migrationName: string | undefined): unknown {
-  if (migrationName && isMigrateError(error) && /^P2\d{3}$/.test(error.code)) return migrationFailedError(migrationName, error.message, error);
-  return error;
 }
 
 /** Turns the engine's "Applying `x`" log lines into per-migration start/finish events with durations. */
@@ -164,11 +174,6 @@ class MigrationTimer {
   private durations = new Map<string, number>();
 
   constructor(private readonly onProgress: ((event: ProgressEvent) => void) | undefined) {}
-
-  /** The migration whose script is running (the last one announced and not yet finished). */
-  get inFlight(): string | undefined {
-    return this.current?.name;
-  }
 
   begin(): void {
     this.current = undefined;

@@ -1,11 +1,20 @@
+import { resolveConnection } from '../engine/connection.js';
 import type { DiagnoseMigrationHistoryOutput } from '../engine/engine.js';
+import { NO_UNFINISHED_MIGRATIONS, readUnfinishedMigrations, type UnfinishedMigrations } from '../engine/interrupted-migrations.js';
+import { readUserTableNames } from '../engine/migrations-table.js';
 import { isMigrateError } from '../errors.js';
+import { type IntegrityResult, verifyIntegrity } from '../history/integrity-file.js';
 import type { MigrationsFolder } from '../history/migrations-folder.js';
 import type { SchemaSource } from '../source.js';
 import { type LifecycleOptions, type Session, withSession } from './session.js';
 import { upToDateWithoutEngine } from './up-to-date.js';
 
-export type MigrationState = 'applied' | 'pending' | 'failed' | 'edited';
+/**
+ * `interrupted`: its process stopped before the script committed, nothing of it was applied, and
+ * `deploy` or `dev` applies it again (PostgreSQL). `inProgress`: another process is applying it
+ * right now (it holds the migration lock). Stock Prisma shows both as failed.
+ */
+export type MigrationState = 'applied' | 'pending' | 'failed' | 'edited' | 'interrupted' | 'inProgress';
 
 export interface StatusReport {
   /** Local migrations, in order, with their state in the database. */
@@ -15,7 +24,15 @@ export interface StatusReport {
   /** Set when the database and the folder took different paths after a common migration. */
   diverged: { lastCommonMigration: string | null } | undefined;
   hasMigrationsTable: boolean;
-  /** Prisma's `migrate status` exit code: 1 when anything needs doing, 0 in sync. */
+  /**
+   * No `_prisma_migrations`, and tables in the database (made by `db push`, another tool, or by
+   * hand): a baseline is needed before migrations can be applied (deploy and dev refuse with P3005).
+   * False for an empty database, where the migrations are simply pending.
+   */
+  needsBaseline: boolean;
+  /** The integrity file's verdict (`absent` when the project has none). */
+  integrity: IntegrityResult;
+  /** Prisma's `migrate status` exit code: 1 when anything needs doing (or the folder does not match migrate-kit.sum), 0 in sync. */
   exitCode: 0 | 1;
 }
 
@@ -25,8 +42,23 @@ const UP_TO_DATE: DiagnoseMigrationHistoryOutput = { history: null, failedMigrat
 /** `migrate status`: compares the folder with `_prisma_migrations`. Reads only. */
 export async function status(source: SchemaSource, options: LifecycleOptions = {}): Promise<StatusReport> {
   const { upToDate, folder } = await upToDateWithoutEngine(source);
-  if (upToDate) return summarizeStatus(folder, UP_TO_DATE);
-  return withSession(source, { ...options, folder }, async (session) => summarizeStatus(session.folder, await diagnoseHistory(session)));
+  if (upToDate) return withIntegrity(summarizeStatus(folder, UP_TO_DATE), folder);
+  const report = await withSession(source, { ...options, folder }, async (session) => {
+    const diagnostic = await diagnoseHistory(session);
+    // Only a failed row can carry the interrupted marker; the usual run pays nothing for it.
+    const unfinished = diagnostic.failedMigrationNames.length > 0 ? await readUnfinishedMigrations(session.connection) : NO_UNFINISHED_MIGRATIONS;
+    return summarizeStatus(session.folder, diagnostic, unfinished);
+  });
+  if (report.hasMigrationsTable) return withIntegrity(report, folder);
+  // Read after the engine is closed: on SQLite it holds the file exclusively.
+  const tables = await readUserTableNames(resolveConnection(source), source.filter?.externalTables);
+  return withIntegrity({ ...report, needsBaseline: tables === undefined || tables.length > 0 }, folder);
+}
+
+/** The report with the integrity file's verdict; a mismatch makes status exit 1. */
+function withIntegrity(report: StatusReport, folder: MigrationsFolder): StatusReport {
+  const integrity = verifyIntegrity(folder);
+  return { ...report, integrity, exitCode: integrity.state === 'mismatch' ? 1 : report.exitCode };
 }
 
 /**
@@ -52,18 +84,30 @@ export async function diagnoseHistory(session: Session): Promise<DiagnoseMigrati
   }
 }
 
-/** The status report, as a pure function of the folder and the engine's diagnostic. */
-export function summarizeStatus(folder: MigrationsFolder, diagnostic: DiagnoseMigrationHistoryOutput): StatusReport {
+/**
+ * The status report, as a pure function of the folder, the engine's diagnostic and which of the
+ * failed rows carry the interrupted marker (those are not failed: see MigrationState).
+ */
+export function summarizeStatus(
+  folder: MigrationsFolder,
+  diagnostic: DiagnoseMigrationHistoryOutput,
+  unfinished: UnfinishedMigrations = NO_UNFINISHED_MIGRATIONS,
+): StatusReport {
   const history = diagnostic.history;
   const unapplied = new Set(history && history.diagnostic !== 'migrationsDirectoryIsBehind' ? history.unappliedMigrationNames : []);
   const missing = history && history.diagnostic !== 'databaseIsBehind' ? history.unpersistedMigrationNames : [];
   const failed = new Set(diagnostic.failedMigrationNames);
   const edited = new Set(diagnostic.editedMigrationNames);
-  const migrations = folder.migrations.map(({ name }) => ({
-    name,
-    state: (failed.has(name) ? 'failed' : unapplied.has(name) ? 'pending' : edited.has(name) ? 'edited' : 'applied') as MigrationState,
-  }));
+  const unfinishedState = new Map<string, MigrationState>([
+    ...unfinished.interrupted.map((n): [string, MigrationState] => [n, 'interrupted']),
+    ...unfinished.inProgress.map((n): [string, MigrationState] => [n, 'inProgress']),
+  ]);
+  const stateOf = (name: string): MigrationState => {
+    if (failed.has(name)) return unfinishedState.get(name) ?? 'failed';
+    return unapplied.has(name) ? 'pending' : edited.has(name) ? 'edited' : 'applied';
+  };
+  const migrations = folder.migrations.map(({ name }) => ({ name, state: stateOf(name) }));
   const diverged = history?.diagnostic === 'historiesDiverge' ? { lastCommonMigration: history.lastCommonMigrationName } : undefined;
   const needsWork = !diagnostic.hasMigrationsTable || unapplied.size > 0 || failed.size > 0 || diverged !== undefined;
-  return { migrations, missing, diverged, hasMigrationsTable: diagnostic.hasMigrationsTable, exitCode: needsWork ? 1 : 0 };
+  return { migrations, missing, diverged, hasMigrationsTable: diagnostic.hasMigrationsTable, needsBaseline: false, integrity: { state: 'absent' }, exitCode: needsWork ? 1 : 0 };
 }

@@ -4,6 +4,7 @@ import { checksumMatches } from '../history/checksum.js';
 import { assertLockFileProvider } from '../history/lock-file.js';
 import { type MigrationsFolder, readMigrationsFolder } from '../history/migrations-folder.js';
 import type { SchemaSource } from '../source.js';
+import { timed } from '../timing.js';
 
 /**
  * Whether the engine would find nothing at all to do or report: every migration of the folder
@@ -19,6 +20,22 @@ export function isUpToDate(folder: MigrationsFolder, rows: readonly MigrationsTa
 }
 
 /**
+ * Whether the engine's diagnoseMigrationHistory (without a shadow database) could only say "the
+ * database is behind": every recorded row finished and not rolled back, and the rows are the
+ * folder's first migrations, in its order, unedited. Then it reports no edited or failed migration,
+ * which is all `deploy` asks it for, and `deploy` can go straight to applyMigrations (which still
+ * checks everything itself under the migration lock: P3009, P3005, P3018).
+ * Anything else (a failed, interrupted, rolled-back, edited or unknown row) is for the engine.
+ */
+export function isBehindOnly(folder: MigrationsFolder, rows: readonly MigrationsTableRow[]): boolean {
+  if (rows.length > folder.migrations.length) return false;
+  return rows.every((r, i) => {
+    const m = folder.migrations[i]!;
+    return r.finished && !r.rolledBack && m.script.ok && r.name === m.name && checksumMatches(r.checksum, m.script.text);
+  });
+}
+
+/**
  * `status` and `deploy` on an up-to-date database without starting the engine: whether
  * `_prisma_migrations` (read with the plain driver) records exactly the folder, and the folder as
  * read (for the engine's way, so that it is read once).
@@ -31,8 +48,8 @@ export function isUpToDate(folder: MigrationsFolder, rows: readonly MigrationsTa
 export async function upToDateWithoutEngine(
   source: SchemaSource,
   folder: MigrationsFolder = readMigrationsFolder(source.migrationsDir),
-): Promise<{ upToDate: boolean; folder: MigrationsFolder }> {
+): Promise<{ upToDate: boolean; folder: MigrationsFolder; rows: MigrationsTableRow[] | undefined }> {
   assertLockFileProvider(folder.lockFile, source.provider);
-  const rows = await readMigrationsTable(resolveConnection(source));
-  return { upToDate: rows !== undefined && isUpToDate(folder, rows), folder };
+  const rows = await timed('readMigrationsTable', () => readMigrationsTable(resolveConnection(source)));
+  return { upToDate: rows !== undefined && isUpToDate(folder, rows), folder, rows };
 }

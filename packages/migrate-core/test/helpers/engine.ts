@@ -1,3 +1,4 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CliRun, POSTGRES_SERVER_URL, type RunningCli, runNodeCli, spawnNodeCli, writeFile } from '@migrate-kit/test-support';
@@ -126,4 +127,18 @@ export async function pollFor<T>(what: string, probe: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** A Node script (`-e`) in a child process run from the package folder, its stdout and stderr gathered together. */
+export function startNodeScript(nodeArgs: string[], env: NodeJS.ProcessEnv): { child: ChildProcessWithoutNullStreams; exited: Promise<number | null>; output: () => string } {
+  const child = spawn(process.execPath, nodeArgs, { cwd: PACKAGE_DIR, env });
+  let output = '';
+  child.stdout.on('data', (d) => {
+    output += d;
+  });
+  child.stderr.on('data', (d) => {
+    output += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { child, exited, output: () => output };
 }

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { columnNames, prismaLockFile, tableNames, writeFile } from '@migrate-kit/test-support';
 import { afterAll } from 'vitest';
+import { SUM_FILE_NAME, writeSumFile } from '../../src/history/integrity-file.js';
+import { readMigrationsFolder } from '../../src/history/migrations-folder.js';
 import { createTestProject, type TestProject, type TestProvider } from './project.js';
 
 export { columnNames, folderSnapshot, jsonOf, migrationFolders, output, prismaLockFile, sha256, tableNames, untilNextSecond } from '@migrate-kit/test-support';
@@ -85,8 +87,13 @@ export function projectsFor(provider: TestProvider): () => Promise<TestProject> 
   };
 }
 
-/** Writes `<migrations>/<name>/migration.sql` (and Prisma's lock file) by hand. */
+/**
+ * Writes `<migrations>/<name>/migration.sql` (and Prisma's lock file) by hand. Where the folder has
+ * an integrity file (a `dev` wrote one), it is rewritten as `hash` would, the step a user takes
+ * after writing a migration by hand; the integrity file's own tests edit the folder directly.
+ */
 export function writeMigrationByHand(project: TestProject, name: string, sql: string): void {
   writeFile(join(project.migrationsDir, name, 'migration.sql'), sql);
   writeFile(join(project.migrationsDir, 'migration_lock.toml'), prismaLockFile(project.provider));
+  if (existsSync(join(project.migrationsDir, SUM_FILE_NAME))) writeSumFile(readMigrationsFolder(project.migrationsDir));
 }

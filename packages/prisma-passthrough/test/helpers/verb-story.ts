@@ -58,7 +58,8 @@ export function describeVerbStory(style: ProjectStyle): void {
       const [, stamp, name] = MIGRATION_FOLDER_NAME.exec(init) ?? [];
       expect(name).toBe('init');
       expect(stamp! >= before && stamp! <= after, `${stamp} is the UTC time of the run (${before}..${after})`).toBe(true);
-      expect(readdirSync(join(project.migrationsDir, init))).toEqual(['migration.sql']);
+      // down.sql and migrate-kit.snapshot.json (what `migrate deploy --check-drift` compares with) beside it: migrate-kit's own (Prisma ignores other files in a migration folder).
+      expect(readdirSync(join(project.migrationsDir, init)).sort()).toEqual(['down.sql', 'migrate-kit.snapshot.json', 'migration.sql']);
       expect(readFileSync(join(project.migrationsDir, 'migration_lock.toml'), 'utf8')).toBe(prismaLockFile(provider));
       const script = readMigration(project, init);
       expect(script).toContain('CREATE TABLE "User"');
@@ -98,9 +99,12 @@ export function describeVerbStory(style: ProjectStyle): void {
     });
 
     it('migrate deploy applies the pending migration; migrate check then finds the folder up to date', async () => {
-      const deploy = await project.cli(['migrate', 'deploy', '--json']);
+      const deploy = await project.cli(['migrate', 'deploy', '--check-drift', '--json']);
       expect(deploy.code, describeRun(deploy)).toBe(0);
       expect(jsonOf(deploy)).toMatchObject({ ok: true, exitCode: 0, found: 2, applied: [{ name: addPost }], edited: [] });
+      // --create-only wrote add_post and no dev applied it: no snapshot to compare with (a warning, not --fail-on-drift).
+      expect(jsonOf(deploy).drift).toEqual({ state: 'noSnapshot', migration: addPost, snapshot: `${addPost}/migrate-kit.snapshot.json`, differences: [] });
+      expect(deploy.stderr).toContain('Run prisma-migrate migrate dev on a development database');
       expect(await tableNames(project.db)).toEqual(['Post', 'User', '_prisma_migrations']);
       expect((await migrationRows(project.db)).map((r) => [r.migration_name, r.checksum])).toEqual([
         [init, sha256(readMigration(project, init))],
@@ -159,6 +163,8 @@ export function describeVerbStory(style: ProjectStyle): void {
       // Later than every folder the engine wrote, so it sorts last.
       addTag = `${utcTimestamp(new Date(Date.now() + 1000))}_add_tag`;
       writeFile(join(project.migrationsDir, addTag, 'migration.sql'), tagScript);
+      // A migration written by hand is accepted into migrate-kit.sum with hash (deploy refuses it otherwise).
+      expect((await project.cli(['migrate', 'hash'])).code).toBe(0);
       const execute = await project.cli(['db', 'execute', '--file', join(migrationsArg, addTag, 'migration.sql')]);
       expect(execute.code, describeRun(execute)).toBe(0);
       expect(await tableNames(project.db)).toContain('Tag');

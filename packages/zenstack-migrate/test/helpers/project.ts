@@ -125,7 +125,7 @@ export async function createZenProject(provider: TestProvider, packageJson: Reco
     read: (path) => readFileSync(join(dir, path), 'utf8'),
     run: (args, options = {}) => runZenMigrate(args, { cwd: options.cwd ?? dir, env: { DATABASE_URL: db.url, ...options.env } }),
     createDatabase,
-    migrationFolders: () => (existsSync(project.migrationsDir) ? readdirSync(project.migrationsDir).filter((n) => n !== 'migration_lock.toml').sort() : []),
+    migrationFolders: () => (existsSync(project.migrationsDir) ? readdirSync(project.migrationsDir).filter((n) => n !== 'migration_lock.toml' && n !== 'migrate-kit.sum').sort() : []),
     async cleanup() {
       await Promise.all(databases.map((d) => d.drop()));
       rmSync(dir, { recursive: true, force: true });

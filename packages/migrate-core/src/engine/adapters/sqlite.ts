@@ -1,7 +1,9 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, truncateSync } from 'node:fs';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, SqlQuery } from '@prisma/driver-adapter-utils';
+import { sameSqliteFile, shadowIsMainDatabaseError } from '../shadow/shadow-is-not-main.js';
 import { overrideMethods } from './override.js';
+import { reportSqliteScriptErrorsWhole } from './sqlite-errors.js';
 import { lockWhenExclusive, reportBusyAsLockTimeout } from './sqlite-lock.js';
 import { AdapterTracker } from './tracked.js';
 
@@ -46,6 +48,11 @@ export interface SqliteAdapterOptions {
   file: string;
   /** A configured shadow database file; without one, the shadow database lives in memory. */
   shadowFile?: string | undefined;
+  /** The URLs as configured, for the refusal when the shadow file is the main file. */
+  url?: string | undefined;
+  shadowDatabaseUrl?: string | undefined;
+  /** The project's configured database file when this run's is another one (`diff --from-url`): never the shadow either. */
+  datasourceFile?: string | undefined;
   busyTimeoutMs?: number | undefined;
 }
 
@@ -71,34 +78,65 @@ export class SqliteAdapterFactory implements SqlMigrationAwareDriverAdapterFacto
 
   private async openMainConnection(): Promise<SqlDriverAdapter> {
     const database = { file: this.options.file, timeoutMs: this.busyTimeoutMs };
-    return lockWhenExclusive(reportBusyAsLockTimeout(acceptScriptsInExecuteRaw(await this.inner.connect()), database), database);
+    return lockWhenExclusive(reportBusyAsLockTimeout(acceptScriptsInExecuteRaw(reportSqliteScriptErrorsWhole(await this.inner.connect())), database), database);
   }
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
     // A configured shadow file is the user's throwaway database: start it empty.
+    // Not when it is the main file under another name (shadow/shadow-is-not-main.ts).
     const shadow = this.options.shadowFile;
+    if (shadow && sameSqliteFile(shadow, this.options.file)) {
+      throw shadowIsMainDatabaseError(this.options.url ?? `file:${this.options.file}`, this.options.shadowDatabaseUrl ?? `file:${shadow}`, `the file ${this.options.file}`);
+    }
+    const datasource = this.options.datasourceFile;
+    if (shadow && datasource && sameSqliteFile(shadow, datasource)) {
+      throw shadowIsMainDatabaseError(`file:${datasource}`, this.options.shadowDatabaseUrl ?? `file:${shadow}`, `the file ${datasource}, the configured database`);
+    }
     if (shadow && existsSync(shadow)) for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(shadow + suffix, { force: true });
-    return this.adapters.track(acceptScriptsInExecuteRaw(await this.inner.connectToShadowDb()));
+    return this.adapters.track(acceptScriptsInExecuteRaw(reportSqliteScriptErrorsWhole(await this.inner.connectToShadowDb())));
   }
 
   /**
-   * Finishes the engine's reset the way the native engine resets SQLite: from an empty file.
+   * Finishes the engine's reset the way the native engine resets SQLite: to an empty file, the
+   * same file, emptied where it is while this process still holds its exclusive lock.
    *
    * Why: the Wasm engine's SQLite reset (8.1) only deletes the rows (`DELETE FROM ...`); tables,
    * views and `_prisma_migrations` stay, and re-applying the history fails with `table ... already
    * exists`. Dropping them is not enough: `sqlite_sequence` (left by any AUTOINCREMENT table)
-   * cannot be dropped, and applyMigrations then finds the database not empty (P3005). Truncating
-   * the file under an open connection (what the native engine does) breaks a WAL-mode database,
-   * so the engine's connections are closed, the files removed, and the connections reopened.
+   * cannot be dropped, and applyMigrations then finds the database not empty (P3005). Removing the
+   * file instead lost a race: a process that had opened the file and was waiting for the lock
+   * (a `deploy` started during the reset) got it on the deleted file and failed with "attempt to
+   * write a readonly database", once with "database disk image is malformed". So the file is
+   * truncated to zero bytes (SQLite's empty database) under the lock; a WAL database is first
+   * checkpointed and put back in rollback-journal mode, since a WAL left beside an emptied file
+   * would be replayed into it. Then the connections, whose caches describe the old content, are
+   * closed (giving up the lock) and reopened.
    * Tables managed elsewhere (`externalTables`) must survive: then the other objects are dropped.
-   * Test: test/lifecycle-resolve-reset.test.ts ("with --force drops everything ...").
+   * Test: test/sqlite-reset-in-place.test.ts; test/lifecycle-resolve-reset.test.ts ("with --force
+   * drops everything ...").
    */
   async completeReset(externalTables: readonly string[]): Promise<void> {
     if (externalTables.length > 0) return dropAllBut(await this.inner.connect(), externalTables);
     const open = [...this.mainConnections].filter((c) => !c.disposed);
+    const holder = open[0] ?? new ReplaceableConnection(await this.openMainConnection());
+    try {
+      await emptyInPlace(holder.view, this.options.file);
+    } finally {
+      if (!open.includes(holder)) await holder.close();
+    }
     for (const connection of open) await connection.close();
-    for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(this.options.file + suffix, { force: true });
     for (const connection of open) connection.reopen(await this.openMainConnection());
+  }
+
+  /**
+   * Takes the exclusive lock on the file now, on the engine's main connection, as the engine does
+   * when it starts to migrate (`PRAGMA main.locking_mode=EXCLUSIVE`, see lockWhenExclusive): held
+   * until the connection closes, waiting the busy timeout at most.
+   */
+  async holdMigrationLock(): Promise<void> {
+    const main = [...this.mainConnections].find((c) => !c.disposed);
+    if (!main) throw new Error('The migration lock was asked for before the engine connected.');
+    await main.view.executeRaw({ sql: 'PRAGMA main.locking_mode=EXCLUSIVE', args: [], argTypes: [] });
   }
 
   /** Closes every connection handed out (and with it SQLite's exclusive lock on the file). */
@@ -152,4 +190,21 @@ async function dropAllBut(adapter: SqlDriverAdapter, keep: readonly string[]): P
   } finally {
     await adapter.dispose();
   }
+}
+
+/**
+ * Empties the database file under `adapter`'s exclusive lock (taken here if the connection does
+ * not hold it yet), leaving no journal or WAL content that could be replayed into it.
+ */
+async function emptyInPlace(adapter: SqlDriverAdapter, file: string): Promise<void> {
+  const run = (sql: string) => adapter.executeRaw({ sql, args: [], argTypes: [] });
+  const { rows } = await adapter.queryRaw({ sql: 'PRAGMA journal_mode', args: [], argTypes: [] });
+  if (String(rows[0]?.[0]).toLowerCase() === 'wal') {
+    await adapter.queryRaw({ sql: 'PRAGMA wal_checkpoint(TRUNCATE)', args: [], argTypes: [] });
+    await adapter.queryRaw({ sql: 'PRAGMA journal_mode=DELETE', args: [], argTypes: [] });
+  }
+  await run('PRAGMA main.locking_mode=EXCLUSIVE');
+  // A write takes the exclusive lock; in exclusive locking mode it is kept after the commit.
+  await adapter.executeScript('BEGIN EXCLUSIVE; COMMIT;');
+  truncateSync(file, 0);
 }

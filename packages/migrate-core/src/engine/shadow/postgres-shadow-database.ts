@@ -1,15 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import pg from 'pg';
+import type pg from 'pg';
 import { MigrateError } from '../../errors.js';
 import { redactSecrets } from '../../redact.js';
 import { registerCleanup } from '../cleanup.js';
+import { boundHistoryCaches, dropCachesOfDroppedDatabases, HISTORY_CACHE_PREFIX, historyCacheComment, parseHistoryCacheComment } from './history-cache.js';
+import { PostgresClient } from '../postgres-client.js';
 
 export const SHADOW_DATABASE_PREFIX = 'migrate_kit_shadow_';
 const COMMENT_TAG = 'migrate-kit shadow database';
-/** Replayed histories kept for the next replay, one per main database (history-replay.ts). */
-export const HISTORY_CACHE_PREFIX = 'migrate_kit_history_';
-const HISTORY_COMMENT_TAG = 'migrate-kit history cache';
+/** Replayed histories kept for the next replay, one per main database (history-replay.ts, history-cache.ts). */
+export { HISTORY_CACHE_PREFIX };
 
 /**
  * Who owns a shadow database is written into its name, `<prefix><pid>_<host tag><random>`, so
@@ -43,7 +44,7 @@ export class PostgresShadowDatabase {
     const name = newShadowName();
     const shadow = new PostgresShadowDatabase(name, withDatabase(mainUrl, name), mainUrl);
     await withClient(mainUrl, async (client) => {
-      await sweepOrphanShadowDatabases(client);
+      await tidyServer(client);
       // Registered before CREATE DATABASE: a Ctrl-C that lands while the database is being created
       // must still drop it (drop() waits for the creation), or it would outlive us without the
       // COMMENT the sweep matches. Test: test/engine-shadow.test.ts ("SIGINT ...").
@@ -69,7 +70,7 @@ export class PostgresShadowDatabase {
     const cacheName = historyCacheName(mainUrl, engineVersion);
     const name = newShadowName();
     return withClient(mainUrl, async (client) => {
-      await sweepOrphanShadowDatabases(client);
+      await tidyServer(client);
       const shadow = new PostgresShadowDatabase(name, withDatabase(mainUrl, name), mainUrl);
       shadow.unregister = registerCleanup(() => shadow.drop());
       try {
@@ -80,7 +81,8 @@ export class PostgresShadowDatabase {
         return undefined;
       }
       const { rows } = await client.query<{ comment: string | null }>(`SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`, [name]);
-      const scripts = parseHistoryComment(rows[0]?.comment ?? null, engineVersion);
+      const record = parseHistoryCacheComment(rows[0]?.comment ?? null);
+      const scripts = record?.engine === engineVersion ? record.scripts : undefined;
       if (!scripts) {
         await shadow.drop();
         return undefined;
@@ -91,25 +93,37 @@ export class PostgresShadowDatabase {
 
   /**
    * Keeps this database as the main database's history cache (replacing the one kept before),
-   * instead of dropping it. Databases whose main database no longer exists are dropped on the way.
+   * instead of dropping it, within the cache's bounds (history-cache.ts: the newest per main
+   * database, a total size per server). Says whether it was kept, and whether it replaced one.
    */
-  async keepAsHistoryCache(engineVersion: string, scripts: readonly string[]): Promise<void> {
-    if (this.dropped) return;
+  async keepAsHistoryCache(engineVersion: string, scripts: readonly string[]): Promise<{ kept: boolean; replaced: boolean; name: string }> {
     const cacheName = historyCacheName(this.mainUrl, engineVersion);
-    const owner = decodeURIComponent(new URL(this.mainUrl).pathname.slice(1));
+    const notKept = { kept: false, replaced: false, name: cacheName };
+    if (this.dropped) return notKept;
+    const main = new URL(this.mainUrl);
+    const comment = historyCacheComment({
+      database: decodeURIComponent(main.pathname.slice(1)),
+      schema: main.searchParams.get('schema') ?? '',
+      engine: engineVersion,
+      keptAt: Date.now(),
+      scripts: [...scripts],
+    });
     try {
-      await withClient(this.mainUrl, async (client) => {
+      return await withClient(this.mainUrl, async (client) => {
+        // The COMMENT first: a database named like a cache always says whose it is (another run's tidy reads it).
+        await client.query(`COMMENT ON DATABASE "${this.name}" IS '${escapeLiteral(comment)}'`);
+        const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [cacheName]);
         await client.query(`DROP DATABASE IF EXISTS "${cacheName}" WITH (FORCE)`);
         await client.query(`ALTER DATABASE "${this.name}" RENAME TO "${cacheName}"`);
         this.dropped = true;
         this.unregister?.();
-        const comment = `${HISTORY_COMMENT_TAG} owner=${owner} engine=${engineVersion} scripts=${scripts.join(',')}`;
-        await client.query(`COMMENT ON DATABASE "${cacheName}" IS '${escapeLiteral(comment)}'`);
-        await dropCachesOfDroppedDatabases(client);
+        const kept = await boundHistoryCaches(client, cacheName);
+        return { kept, replaced: (rowCount ?? 0) > 0, name: cacheName };
       });
     } catch {
       // Another process kept its cache at the same moment, or the server refused: no cache then.
       await this.drop();
+      return notKept;
     }
   }
 
@@ -145,17 +159,13 @@ export async function sweepOrphanShadowDatabases(client: pg.Client): Promise<str
 }
 
 /**
- * Drops history caches whose main database is gone (test databases, a dropped project): a cache
- * is only ever taken by its own main database.
+ * What a run does first on a server it uses for shadow databases: drop the shadow databases killed
+ * processes left, and the history caches whose main database is gone (test databases, a dropped
+ * project). Two catalog queries on a connection opened anyway.
  */
-async function dropCachesOfDroppedDatabases(client: pg.Client): Promise<void> {
-  const { rows } = await client.query<{ datname: string }>(
-    `SELECT c.datname FROM pg_database c
-      WHERE c.datname LIKE $1
-        AND NOT EXISTS (SELECT 1 FROM pg_database m WHERE m.datname = substring(shobj_description(c.oid, 'pg_database') FROM ' owner=(.*) engine='))`,
-    [`${HISTORY_CACHE_PREFIX}%`],
-  );
-  for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
+export async function tidyServer(client: pg.Client): Promise<void> {
+  await sweepOrphanShadowDatabases(client);
+  await dropCachesOfDroppedDatabases(client).catch(() => undefined);
 }
 
 function newShadowName(): string {
@@ -169,12 +179,6 @@ function historyCacheName(mainUrl: string, engineVersion: string): string {
   return `${HISTORY_CACHE_PREFIX}${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
 }
 
-function parseHistoryComment(comment: string | null, engineVersion: string): string[] | undefined {
-  const match = /^migrate-kit history cache owner=.* engine=(\S+) scripts=([0-9a-f,]*)$/.exec(comment ?? '');
-  if (!match || match[1] !== engineVersion) return undefined;
-  return match[2] ? match[2].split(',') : [];
-}
-
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -183,6 +187,9 @@ function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** Where each CLI's users set a shadow database URL (only migrate-kit has the flag). */
+const SHADOW_URL_SETTINGS = '`shadowDatabaseUrl` in prisma.config.ts, the schema or ZModel datasource, or keystone.ts `db`; SHADOW_DATABASE_URL; --shadow-database-url where the CLI has it';
 
 function shadowCreationError(error: unknown): MigrateError {
   const code = (error as { code?: string }).code;
@@ -193,15 +200,16 @@ function shadowCreationError(error: unknown): MigrateError {
     `Prisma Migrate could not create the shadow database. ${denied ? 'The database user has no permission to create databases.' : ''}\n\nOriginal error: ${code ? `Error code: ${code}\n` : ''}${message}`,
     {
       hint: denied
-        ? 'Grant the user CREATEDB (`ALTER USER <name> CREATEDB`), or configure a shadow database you may reset: `shadowDatabaseUrl` (prisma.config.ts datasource.shadowDatabaseUrl, or SHADOW_DATABASE_URL / --shadow-database-url). https://pris.ly/d/migrate-shadow'
-        : 'Configure a shadow database with `shadowDatabaseUrl` (SHADOW_DATABASE_URL / --shadow-database-url). https://pris.ly/d/migrate-shadow',
+        ? `Grant the user CREATEDB (\`ALTER USER <name> CREATEDB\`), or configure a shadow database you may reset (${SHADOW_URL_SETTINGS}). https://pris.ly/d/migrate-shadow`
+        : `Configure a shadow database (${SHADOW_URL_SETTINGS}). https://pris.ly/d/migrate-shadow`,
       cause: error,
     },
   );
 }
 
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
+/** One pg client on `url` for `fn`, always closed. */
+export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new PostgresClient({ connectionString: url });
   await client.connect();
   try {
     return await fn(client);

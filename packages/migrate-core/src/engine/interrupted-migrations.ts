@@ -1,0 +1,51 @@
+import { INTERRUPTED_MIGRATION_LOGS, MIGRATION_LOCK_KEY } from './adapters/postgres-migration-transaction.js';
+import type { Connection } from './connection.js';
+
+/** Unfinished rows of `_prisma_migrations` that still carry the interrupted marker. */
+export interface UnfinishedMigrations {
+  /** Their process stopped before the script committed: nothing of them was applied; deploy and dev apply them again. */
+  interrupted: string[];
+  /** A live process holds the migration lock: it is applying them right now. */
+  inProgress: string[];
+}
+
+export const NO_UNFINISHED_MIGRATIONS: UnfinishedMigrations = { interrupted: [], inProgress: [] };
+
+/**
+ * Reads which unfinished migrations carry INTERRUPTED_MIGRATION_LOGS (PostgreSQL; SQLite writes no
+ * marker), and whether another session holds the migration lock (`pg_advisory_lock(72707369)`),
+ * which makes them in progress rather than interrupted: the process that wrote the marker holds the
+ * lock until its script has committed or rolled back. The lock is looked at before and after the
+ * rows, so a deploy that finishes or starts between the two reads still counts as in progress.
+ * Reads only; its own session never holds the lock.
+ */
+export async function readUnfinishedMigrations(connection: Connection): Promise<UnfinishedMigrations> {
+  if (connection.provider !== 'postgresql') return NO_UNFINISHED_MIGRATIONS;
+  const [{ default: pg }, { searchPathOption }] = await Promise.all([import('pg'), import('./adapters/postgres-types.js')]);
+  const client = new pg.Client({ connectionString: connection.url, options: searchPathOption(connection.url) });
+  await client.connect();
+  try {
+    const lockHeld = async () => (await client.query<{ held: boolean }>(LOCK_HELD_ELSEWHERE, [MIGRATION_LOCK_KEY])).rows[0]?.held === true;
+    const heldBefore = await lockHeld();
+    const exists = await client.query<{ table: string | null }>(`SELECT pg_catalog.to_regclass('"_prisma_migrations"')::text AS "table"`);
+    if (exists.rows[0]?.table == null) return NO_UNFINISHED_MIGRATIONS;
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT "migration_name" AS "name" FROM "_prisma_migrations" WHERE "finished_at" IS NULL AND "rolled_back_at" IS NULL AND "logs" OPERATOR(pg_catalog.=) $1 ORDER BY "started_at"`,
+      [INTERRUPTED_MIGRATION_LOGS],
+    );
+    const names = rows.map((r) => r.name);
+    if (names.length === 0) return NO_UNFINISHED_MIGRATIONS;
+    return heldBefore || (await lockHeld()) ? { interrupted: [], inProgress: names } : { interrupted: names, inProgress: [] };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A session other than this one holds the advisory lock (a bigint key shows as classid = high half, objid = low half, objsubid = 1). */
+const LOCK_HELD_ELSEWHERE = `SELECT EXISTS (
+  SELECT 1 FROM pg_catalog.pg_locks
+  WHERE locktype OPERATOR(pg_catalog.=) 'advisory' AND granted AND objsubid OPERATOR(pg_catalog.=) 1
+    AND ((classid::pg_catalog.int8 OPERATOR(pg_catalog.<<) 32) OPERATOR(pg_catalog.|) objid::pg_catalog.int8) OPERATOR(pg_catalog.=) $1::pg_catalog.int8
+    AND database OPERATOR(pg_catalog.=) (SELECT oid FROM pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
+    AND pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()
+) AS "held"`;
