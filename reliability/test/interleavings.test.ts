@@ -11,8 +11,8 @@
  * - every process ends within the bound (no hang);
  * - dev, deploy, reset: exit 0, or P1002 / MK_LOCK_TIMEOUT (the lock wait ran out under contention);
  * - resolve --rolled-back C: C is never failed here, so P3012 (not in a failed state)
- *   or P3011 (never applied: not recorded yet), or, before `_prisma_migrations` exists, the
- *   engine's invariant error (as upstream), or, on SQLite before any command created the file,
+ *   or P3011 (never applied: not recorded yet, or no `_prisma_migrations` at all, e.g. in the
+ *   moment a reset has emptied a SQLite file), or, on SQLite before any command created the file,
  *   P1003 (resolve never creates a database), or the lock codes; never exit 0;
  * - no process prints advice to `resolve --applied` (no script in a round ever fails, so no such
  *   advice can be true), and none asks for a reset (MK_RESET_REQUIRED): nothing here drifts.
@@ -45,7 +45,7 @@ const ALLOWED: Record<Verb, (string | 0)[]> = {
   deploy: [0, ...LOCK_CODES],
   reset: [0, ...LOCK_CODES],
   // P1003: on SQLite, before anything created the database file, resolve says it does not exist (it never creates it).
-  resolve: ['P3011', 'P3012', 'no migrations table', 'P1003', ...LOCK_CODES],
+  resolve: ['P3011', 'P3012', 'P1003', ...LOCK_CODES],
 };
 
 const VERBS_OF: Record<Provider, Verb[]> = { postgresql: VERBS, sqlite: VERBS };
@@ -54,12 +54,7 @@ const VERBS_OF: Record<Provider, Verb[]> = { postgresql: VERBS, sqlite: VERBS };
 function outcomeOf(run: CliRun): string | 0 {
   if (run.code === 0) return 0;
   try {
-    const error = jsonOf<{ error?: { code?: string; message?: string } }>(run).error;
-    // Upstream: `resolve --rolled-back` before `_prisma_migrations` exists fails with the engine's
-    // "Invariant violation: called markMigrationRolledBack on a database without migrations table."
-    // (prisma-engines' mark_migration_rolled_back_on_an_empty_database_errors).
-    if (error?.code === 'MK_ENGINE' && error.message?.includes('markMigrationRolledBack on a database without migrations table')) return 'no migrations table';
-    return error?.code ?? `exit ${run.code}`;
+    return jsonOf<{ error?: { code?: string } }>(run).error?.code ?? `exit ${run.code}`;
   } catch {
     return `exit ${run.code} signal ${run.signal}`;
   }

@@ -112,6 +112,25 @@ describe.each(PROVIDERS)('failed migrations and migrate resolve on %s', (provide
     expect(await databaseSnapshot(project)).toEqual(database);
   });
 
+  it('resolve --rolled-back on a database with no migration history yet is P3011 (never applied), the same on every provider, and creates nothing', async () => {
+    // Upstream's engine says "Invariant violation: called markMigrationRolledBack on a database
+    // without migrations table" on PostgreSQL and P1014 (a missing table) on SQLite; a reset running
+    // alongside can leave a resolve in exactly that state.
+    const project = await newProject();
+    const name = laterMigrationName(1, 'create_a');
+    writeMigrationByHand(project, name, CREATE_A);
+    await execute(project, 'CREATE TABLE "Unrelated" ("id" INTEGER NOT NULL PRIMARY KEY);');
+    const database = await databaseSnapshot(project);
+
+    const run = await project.cli(['resolve', '--rolled-back', name, '--json']);
+    expect(run.code).toBe(1);
+    const error = jsonOf<{ error: { code: string; message: string } }>(run).error;
+    expect(error.code).toBe('P3011');
+    expect(error.message).toContain(name);
+    expect(error.message).toContain('_prisma_migrations');
+    expect(await databaseSnapshot(project)).toEqual(database);
+  });
+
   it('resolve without --applied or --rolled-back is a usage error naming both flags', async () => {
     const project = await newProject();
     const run = await project.cli(['resolve']);

@@ -1,7 +1,7 @@
 import { resolveConnection } from '../engine/connection.js';
 import { createSqliteMigrationsTable } from '../engine/migrations-table.js';
 import { assertSqliteFileExists } from '../engine/sqlite-file.js';
-import { ErrorCodes, MigrateError } from '../errors.js';
+import { ErrorCodes, isMigrateError, MigrateError } from '../errors.js';
 import { assertLockFileProvider } from '../history/lock-file.js';
 import { type MigrationsFolder, readMigrationsFolder } from '../history/migrations-folder.js';
 import type { SchemaSource } from '../source.js';
@@ -40,9 +40,34 @@ export async function resolve(source: SchemaSource, options: ResolveOptions & Li
       await session.engine.markMigrationApplied({ migrationName: migration, migrationsList: session.migrationList() });
       return { migration, markedAs: 'applied' };
     }
-    await session.engine.markMigrationRolledBack({ migrationName: migration });
+    await session.engine.markMigrationRolledBack({ migrationName: migration }).catch((error: unknown) => {
+      throw isMissingMigrationsTable(error) ? neverAppliedError(migration, error) : error;
+    });
     return { migration, markedAs: 'rolled-back' };
   });
+}
+
+/**
+ * The engine's answer to `--rolled-back` on a database without `_prisma_migrations`: an
+ * "Invariant violation" on PostgreSQL and MySQL, P1014 (the table is missing) on SQLite.
+ */
+function isMissingMigrationsTable(error: unknown): boolean {
+  if (!isMigrateError(error)) return false;
+  return error.code === 'P1014' || (error.code === ErrorCodes.engine && error.message.includes('markMigrationRolledBack on a database without migrations table'));
+}
+
+/**
+ * What that means, said as Prisma says it for a migration missing from the table (P3011): no
+ * migration was ever applied, so none can be rolled back. A reset running at the same moment
+ * leaves a resolve in exactly this state (reliability/test/interleavings.test.ts).
+ * Test: test/lifecycle-resolve-reset.test.ts ("resolve --rolled-back on a database with no migration history").
+ */
+function neverAppliedError(migration: string, cause: unknown): MigrateError {
+  return new MigrateError(
+    'P3011',
+    `Migration \`${migration}\` cannot be rolled back because it was never applied to the database: the database has no migration history yet (no \`_prisma_migrations\` table).`,
+    { hint: (command) => `Nothing needs resolving; \`${command('status')}\` shows what is applied, \`${command('deploy')}\` applies the migrations.`, cause },
+  );
 }
 
 /**
