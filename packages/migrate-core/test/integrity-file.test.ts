@@ -206,11 +206,36 @@ describe.each(PROVIDERS)('migrations/migrate-kit.sum on %s', (provider) => {
     expect(integrityOf(project)).toEqual({ state: 'ok', migrations: 3 });
   });
 
+  it('the same when the migration it writes sorts before the one it recovers (both made in the same second)', async () => {
+    const project = await newProject();
+    await createMigration(project.source(), { name: 'init' });
+    project.setModels(`${USER_MODEL}\n${POST_MODEL}`);
+    const draft = await createMigration(project.source(), { name: 'post', createOnly: true });
+    // Same second, and "again" < "post": the folder dev writes next sorts before this one.
+    const post = `${draft.created!.name.slice(0, 14)}_zpost`;
+    renameSync(join(project.migrationsDir, draft.created!.name), join(project.migrationsDir, post));
+    const sumBefore = readFileSync(sumPath(project), 'utf8').split('\n').filter((l) => !l.startsWith(draft.created!.name)).join('\n');
+    writeFileSync(sumPath(project), sumBefore);
+    expect(integrityOf(project)).toMatchObject({ state: 'mismatch', unlisted: [post] });
+
+    project.setModels(`${USER_WITH_NAME}\n${POST_MODEL}`);
+    const run = await project.cli(['dev', '--name', 'again']);
+    expect(run.code, describeRun(run)).toBe(0);
+    expect(run.stdout).toContain(`migrate-kit.sum now records \`${post}\``);
+    expect(integrityOf(project)).toEqual({ state: 'ok', migrations: 3 });
+    // The new migration sorts last: the second after the last one, whatever the clock said.
+    const names = readMigrationsFolder(project.migrationsDir).migrations.map((m) => m.name);
+    expect(names.slice(0, 2)).toEqual([expect.stringMatching(/_init$/), post]);
+    expect(names[2]).toMatch(/^\d{14}_again$/);
+    expect(Number(names[2]!.slice(0, 14))).toBeGreaterThan(Number(post.slice(0, 14)));
+  });
+
   it('dev records its own migration without accepting an edit that comes with another change (a migration added by hand), and warns', async () => {
     const project = await newProject();
     const [first] = twoRecordedMigrations(project);
     writeFileSync(join(project.migrationsDir, first, 'migration.sql'), `${CREATE_A}-- edited\n`);
-    const byHand = laterMigrationName(3, 'create_c');
+    // Sorts between the two recorded ones: not a migration a stopped dev left at the end.
+    const byHand = laterMigrationName(1, 'create_c');
     writeFile(join(project.migrationsDir, byHand, 'migration.sql'), CREATE_C);
     const run = await project.cli(['dev', '--name', 'user']);
     expect(run.code, describeRun(run)).toBe(0);

@@ -5,6 +5,7 @@ import { ErrorCodes, MigrateError } from '../errors.js';
 import type { Provider } from '../provider.js';
 import { recordInSumFile } from './integrity-file.js';
 import { LOCK_FILE_NAME, renderLockFile } from './lock-file.js';
+import { migrationTimestamp, parseMigrationFolderName } from './migration-name.js';
 import { writeFileWhole } from './write-file-whole.js';
 
 export const MIGRATION_FILE_NAME = 'migration.sql';
@@ -27,6 +28,28 @@ export interface MigrationsFolder {
 
 /** localeCompare's order, with one collator instead of one per comparison (300 names: ~8 ms less). */
 const BY_NAME = new Intl.Collator().compare;
+
+/**
+ * The folder name for a new migration: the engine's (`<UTC second>_<name>`), moved to the second
+ * after the folder's last migration when it would not sort after it.
+ *
+ * Why: migrations run in name order. Two made within one second (a script, a fast test, a clock
+ * behind the one that named the last migration) were ordered by their names, so
+ * `20261207155819_again` sorted before `20261207155819_init`: the new migration came before ones
+ * already applied, and migrate-kit.sum reported a reordered folder. Prisma names them the same way
+ * and has the same hole; a name is only a name, so ours always sort last.
+ * Test: test/integrity-file.test.ts ("... made in the same second").
+ */
+export function nameAfterHistory(folder: MigrationsFolder, generated: string): string {
+  const last = folder.migrations.at(-1)?.name;
+  const parsed = parseMigrationFolderName(generated);
+  if (last === undefined || parsed === undefined || BY_NAME(generated, last) > 0) return generated;
+  const lastTimestamp = parseMigrationFolderName(last)?.timestamp;
+  if (lastTimestamp === undefined) return generated; // a hand-named last folder: no timestamp to follow
+  const [, y, mo, d, h, mi, se] = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(lastTimestamp)!.map(Number) as number[];
+  const next = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, se! + 1));
+  return migrationTimestamp(next) + generated.slice(parsed.timestamp.length);
+}
 
 /**
  * Reads the migrations folder the way Prisma lists it: every subfolder is a migration, sorted by

@@ -1,7 +1,7 @@
 import { ErrorCodes, MigrateError } from '../errors.js';
 import { type IntegrityResult, type RecordedByDevelopment, recordNewlyApplied, verifyIntegrity } from '../history/integrity-file.js';
 import { sanitizeMigrationName } from '../history/migration-name.js';
-import { readMigrationsFolder, withMigration, writeMigration } from '../history/migrations-folder.js';
+import { nameAfterHistory, readMigrationsFolder, withMigration, writeMigration } from '../history/migrations-folder.js';
 import type { SchemaSource } from '../source.js';
 import { confirmDataLoss, evaluateDataLoss, schemaAgainstHistory } from './data-loss.js';
 import { timed } from '../timing.js';
@@ -112,11 +112,12 @@ async function createMigrationInSession(
     const unsupportedColumnsRecreated = await repeatedUnsupportedColumns(session, generated.migrationScript);
     // From the schema back to the history before it, on the replay the engine has cached for that list.
     const down = await timed('downScript', () => downScriptOrReason(() => downScriptInSession(session, schema)));
-    const path = writeMigration(source.migrationsDir, generated.generatedMigrationName, generated.migrationScript, source.provider, down.text);
-    const created = { name: generated.generatedMigrationName, path, applied: undefined as AppliedMigration | undefined };
+    const folderName = nameAfterHistory(session.folder, generated.generatedMigrationName);
+    const path = writeMigration(source.migrationsDir, folderName, generated.migrationScript, source.provider, down.text);
+    const created = { name: folderName, path, applied: undefined as AppliedMigration | undefined };
     if (!options.createOnly) {
-      const applied = await session.applyPending(withMigration(session.folder, generated.generatedMigrationName, generated.migrationScript));
-      created.applied = applied.find((m) => m.name === generated.generatedMigrationName);
+      const applied = await session.applyPending(withMigration(session.folder, folderName, generated.migrationScript));
+      created.applied = applied.find((m) => m.name === folderName);
     }
     return { appliedPending, created, warnings, unsupportedColumnsRecreated, interruptedRolledBack: session.interruptedRolledBack, downScriptSkipped: down.skipped };
   });

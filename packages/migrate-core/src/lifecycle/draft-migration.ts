@@ -1,7 +1,7 @@
 import { ErrorCodes, isMigrateError, MigrateError } from '../errors.js';
 import { type IntegrityResult, verifyIntegrity } from '../history/integrity-file.js';
 import { migrationTimestamp } from '../history/migration-name.js';
-import { readMigrationsFolder, writeMigration } from '../history/migrations-folder.js';
+import { nameAfterHistory, readMigrationsFolder, writeMigration } from '../history/migrations-folder.js';
 import type { SchemaSource } from '../source.js';
 import { confirmDataLoss, evaluateDataLoss, schemaAgainstHistory } from './data-loss.js';
 import { diffRendered, historyToSchema } from './diff.js';
@@ -53,7 +53,7 @@ export async function draftMigration(source: SchemaSource, options: DraftMigrati
     throw new MigrateError(ErrorCodes.usage, 'The migration needs a name made of letters, digits or underscores.', { hint: 'Pass --name <name>.' });
   }
   const evaluated = (await developmentDatabaseHoldsHistory(source)) ? await draftOnDevelopmentDatabase(source, name, options) : undefined;
-  const folderName = evaluated?.folderName ?? `${migrationTimestamp()}_${name}`;
+  const folderName = nameAfterHistory(readMigrationsFolder(source.migrationsDir), evaluated?.folderName ?? `${migrationTimestamp()}_${name}`);
   const down = evaluated ? evaluated.down : await downScriptOrReason(() => downScriptOf(history));
   const path = writeMigration(source.migrationsDir, folderName, evaluated?.script ?? script!.text, source.provider, down.text);
   return {

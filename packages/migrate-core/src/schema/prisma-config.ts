@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { ErrorCodes, MigrateError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
 import type { PrismaConfigInternal } from '@prisma/config';
@@ -13,14 +13,35 @@ export interface LoadedConfig {
 }
 
 /**
- * Reads `prisma.config.ts` (or the file given with `--config`) with Prisma's own loader,
- * `@prisma/config`, so that `defineConfig`, `env()` and every supported file name and extension
- * behave exactly as under `prisma`.
+ * Reads `prisma.config.ts` (or the file given with `--config`) as Prisma's own loader,
+ * `@prisma/config`, reads it, so that `defineConfig`, `env()` and every supported file name and
+ * extension behave exactly as under `prisma`.
+ *
+ * Why two ways: loading `@prisma/config` costs about 0.6 s (the `effect` library), which made a
+ * no-op `prisma-migrate migrate deploy` 2.6x `migrate-kit deploy`. The common cases (no config
+ * file, or one plain config file whose settings Prisma's shapes accept) are answered by
+ * prisma-config-quick.ts with the same result; everything else, errors included, by Prisma's
+ * loader. Test: test/prisma-config-loader.test.ts (each case against Prisma's loader).
  */
 export async function loadPrismaConfig(cwd: string, configFile: string | undefined): Promise<LoadedConfig> {
   if (configFile && !existsSync(resolve(cwd, configFile))) {
     throw new MigrateError(ErrorCodes.schemaNotFound, `Config file not found at ${configFile}.`, { hint: 'Check the path given to --config.' });
   }
+  const quick = await loadQuickly(cwd, configFile);
+  return quick ?? loadWithPrismasLoader(cwd, configFile);
+}
+
+/** The quick loader's answer, or undefined when Prisma's loader must answer. */
+async function loadQuickly(cwd: string, configFile: string | undefined): Promise<LoadedConfig | undefined> {
+  const { findConfigFileQuickly, loadConfigQuickly, QUICK_EXTENSIONS } = await import('./prisma-config-quick.js');
+  const file = configFile ? resolve(cwd, configFile) : findConfigFileQuickly(cwd);
+  if (file === null) return { config: { loadedFromFile: null } as PrismaConfigInternal, path: null, dir: cwd };
+  if (file === undefined || !QUICK_EXTENSIONS.includes(extname(file))) return undefined;
+  const config = await loadConfigQuickly(file).catch(() => undefined);
+  return config && { config, path: file, dir: dirname(file) };
+}
+
+async function loadWithPrismasLoader(cwd: string, configFile: string | undefined): Promise<LoadedConfig> {
   // Imported on use: @prisma/config costs ~0.6 s to load, which commands without a config should not pay.
   const { loadConfigFromFile } = await import('@prisma/config');
   const loaded = await loadConfigFromFile({ configFile: configFile ? resolve(cwd, configFile) : undefined, configRoot: cwd });
