@@ -61,8 +61,15 @@ describe('registered passwords (redactSecrets)', () => {
         const secrets = secretsOfUrl(url);
         const hidden = (text: string) => redactSecrets(text, secrets);
         const echo = (x: string) => `password authentication failed for user "${parts.user}" (${x}) at ${parts.host}`;
-        expect(hidden(echo(p))).toBe(echo('***'));
-        expect(hidden(echo(encodeURIComponent(p)))).toBe(echo('***'));
+        // A piece of the password that also occurs in the message around it (` "o_` from the
+        // password ` "o_/`, whose `/` cut the URL, in `user "o_"`) is hidden there too: more is
+        // hidden than the password, never less.
+        if (secrets.some((secret) => echo('***').includes(secret))) {
+          for (const text of [echo(p), echo(encodeURIComponent(p))]) expect(hidden(text)).not.toContain(p);
+        } else {
+          expect(hidden(echo(p))).toBe(echo('***'));
+          expect(hidden(echo(encodeURIComponent(p)))).toBe(echo('***'));
+        }
         // A parser that cut the URL at a delimiter inside the password prints the pieces as a host or port.
         for (const piece of p.split(/[@/?#:&=]/)) {
           if (piece.length >= 4) expect(hidden(`could not resolve host "${piece}"`)).not.toContain(piece);
@@ -70,7 +77,8 @@ describe('registered passwords (redactSecrets)', () => {
         const json = JSON.stringify(redactJsonValue({ error: { message: echo(p), hint: `Check ${url}` } }, secrets));
         expect(json).not.toContain(JSON.stringify(p).slice(1, -1));
       }),
-      { numRuns: RUNS },
+      // Found by CI (seed -1348943968): a piece of the password that is also in the message.
+      { numRuns: RUNS, examples: [[{ scheme: 'postgresql', user: 'o_', password: ' "o_/', host: '127.0.0.1', port: '', database: 'app', query: '' }, false]] },
     );
   });
 
