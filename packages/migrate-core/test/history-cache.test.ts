@@ -7,9 +7,9 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, onTestFinished, test } from 'vitest';
+import { describe, expect, onTestFinished, test, vi } from 'vitest';
 import { jsonOf } from '@migrate-kit/test-support';
-import { HISTORY_CACHE_PREFIX } from '../src/engine/shadow/postgres-shadow-database.js';
+import { HISTORY_CACHE_PREFIX, PostgresShadowDatabase } from '../src/engine/shadow/postgres-shadow-database.js';
 import { check, createMigration, diff, loadPrismaSchemaSource, reset } from '../src/index.js';
 import { createPostgresDatabase, POSTGRES_SERVER_URL, withPostgresClient, writeFile } from './helpers/databases.js';
 import { migrationFolders, POST_MODEL, projectsFor, USER_MODEL, USER_WITH_NAME, untilNextSecond } from './helpers/lifecycle.js';
@@ -178,6 +178,26 @@ describe('history cache on PostgreSQL', () => {
     const project = await newProject();
     project.setModels(USER_MODEL);
     await createMigration(project.source(), { name: 'init' });
+    expect(await cacheOf(project)).toBeUndefined();
+  });
+
+  test('MIGRATE_KIT_HISTORY_CACHE=off still replays the history once per dev: its later replays (data loss, the migration, down.sql) start from that one', async () => {
+    process.env.MIGRATE_KIT_HISTORY_CACHE = 'off';
+    onTestFinished(() => {
+      delete process.env.MIGRATE_KIT_HISTORY_CACHE;
+    });
+    const project = await newProject();
+    project.setModels(USER_MODEL);
+    await createMigration(project.source(), { name: 'init' });
+    await untilNextSecond();
+    project.setModels(`${USER_MODEL}\n${POST_MODEL}`);
+    const created = vi.spyOn(PostgresShadowDatabase, 'create');
+    onTestFinished(() => created.mockRestore());
+    const result = await createMigration(project.source(), { name: 'post' });
+    expect(result.created?.applied).toBeDefined();
+    expect(readFileSync(join(result.created!.path, '..', 'down.sql'), 'utf8')).toMatch(/DROP TABLE ("public"\.)?"Post"/);
+    // Each replay was a fresh database before (five for this dev: diagnostic, data loss, the migration, two for down.sql).
+    expect(created).toHaveBeenCalledTimes(1);
     expect(await cacheOf(project)).toBeUndefined();
   });
 });

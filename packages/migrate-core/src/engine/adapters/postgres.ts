@@ -116,7 +116,8 @@ export class PostgresAdapterFactory implements SqlMigrationAwareDriverAdapterFac
 
   /**
    * A shadow database holding the history the last replay built, kept for the next replay in this
-   * process (no claim and keep round trips in between) and kept on the server when the factory closes.
+   * process (no claim and keep round trips in between) and, unless MIGRATE_KIT_HISTORY_CACHE=off,
+   * kept on the server when the factory closes (dropped otherwise).
    */
   private kept: ReplayedShadow | undefined;
 
@@ -125,7 +126,11 @@ export class PostgresAdapterFactory implements SqlMigrationAwareDriverAdapterFac
     await this.adapters.closeAll();
     const kept = this.kept;
     this.kept = undefined;
-    if (!kept || !this.options.engineVersion) return;
+    if (!kept) return;
+    if (!this.options.engineVersion || !historyCacheEnabled()) {
+      await kept.shadow.drop();
+      return;
+    }
     const cache = await kept.shadow.keepAsHistoryCache(this.options.engineVersion, kept.scripts);
     if (cache.kept && !cache.replaced && !this.claimedCache) announceHistoryCacheKept({ name: cache.name, database: mainDatabaseName(this.options.url) });
   }
@@ -202,7 +207,9 @@ export class PostgresAdapterFactory implements SqlMigrationAwareDriverAdapterFac
             try {
               await adapter.dispose();
             } finally {
-              if (engineVersion && historyCacheEnabled() && replay.reusable) await keep({ shadow, scripts: replay.scripts, answers: replay.answers });
+              // Kept for this process's next replay also with the cache off (dev's down.sql diffs
+              // replay the same history again); only keeping it on the server is the cache's.
+              if (replay.reusable) await keep({ shadow, scripts: replay.scripts, answers: replay.answers });
               else await shadow.drop();
             }
           },
