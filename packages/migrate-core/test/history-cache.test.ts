@@ -171,24 +171,12 @@ describe('history cache on PostgreSQL', () => {
   });
 
   test('MIGRATE_KIT_HISTORY_CACHE=off keeps nothing', async () => {
-    process.env.MIGRATE_KIT_HISTORY_CACHE = 'off';
-    onTestFinished(() => {
-      delete process.env.MIGRATE_KIT_HISTORY_CACHE;
-    });
-    const project = await newProject();
-    project.setModels(USER_MODEL);
-    await createMigration(project.source(), { name: 'init' });
+    const project = await projectWithCacheOff();
     expect(await cacheOf(project)).toBeUndefined();
   });
 
   test('MIGRATE_KIT_HISTORY_CACHE=off still replays the history once per dev: its later replays (data loss, the migration, down.sql) start from that one', async () => {
-    process.env.MIGRATE_KIT_HISTORY_CACHE = 'off';
-    onTestFinished(() => {
-      delete process.env.MIGRATE_KIT_HISTORY_CACHE;
-    });
-    const project = await newProject();
-    project.setModels(USER_MODEL);
-    await createMigration(project.source(), { name: 'init' });
+    const project = await projectWithCacheOff();
     await untilNextSecond();
     project.setModels(`${USER_MODEL}\n${POST_MODEL}`);
     const created = vi.spyOn(PostgresShadowDatabase, 'create');
@@ -201,6 +189,18 @@ describe('history cache on PostgreSQL', () => {
     expect(await cacheOf(project)).toBeUndefined();
   });
 });
+
+/** MIGRATE_KIT_HISTORY_CACHE=off for the running test, and a project whose first migration dev made. */
+async function projectWithCacheOff(): Promise<TestProject> {
+  process.env.MIGRATE_KIT_HISTORY_CACHE = 'off';
+  onTestFinished(() => {
+    delete process.env.MIGRATE_KIT_HISTORY_CACHE;
+  });
+  const project = await newProject();
+  project.setModels(USER_MODEL);
+  await createMigration(project.source(), { name: 'init' });
+  return project;
+}
 
 /** Runs `fn` with environment variables set, and puts them back. */
 async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
