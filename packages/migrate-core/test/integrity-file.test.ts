@@ -173,11 +173,21 @@ describe.each(PROVIDERS)('migrations/migrate-kit.sum on %s', (provider) => {
     expect(integrityOf(project)).toEqual({ state: 'ok', migrations: 2 });
   });
 
-  it('dev --create-only, an edit, then dev: the dev that applies the edited migration records the edit', async () => {
+  /** A project with an applied `init` and a `post` migration drafted by dev --create-only. */
+  async function withDraftedPost() {
     const project = await newProject();
     await createMigration(project.source(), { name: 'init' });
     project.setModels(`${USER_MODEL}\n${POST_MODEL}`);
-    const draft = await createMigration(project.source(), { name: 'post', createOnly: true });
+    return { project, draft: await createMigration(project.source(), { name: 'post', createOnly: true }) };
+  }
+
+  /** Takes a migration's line out of migrate-kit.sum (what a dev killed before recording it leaves). */
+  function unlistFromSum(project: TestProject, name: string): void {
+    writeFileSync(sumPath(project), readFileSync(sumPath(project), 'utf8').split('\n').filter((l) => !l.startsWith(name)).join('\n'));
+  }
+
+  it('dev --create-only, an edit, then dev: the dev that applies the edited migration records the edit', async () => {
+    const { project, draft } = await withDraftedPost();
     const post = draft.created!.name;
     writeFileSync(draft.created!.path, `${readFileSync(draft.created!.path, 'utf8')}\n-- reviewed\n`);
     expect(integrityOf(project)).toMatchObject({ state: 'mismatch', edited: [post] });
@@ -189,14 +199,10 @@ describe.each(PROVIDERS)('migrations/migrate-kit.sum on %s', (provider) => {
   });
 
   it('a dev stopped between writing its migration folder and recording it: the next dev applies that migration and records it, also when it writes another', async () => {
-    const project = await newProject();
-    await createMigration(project.source(), { name: 'init' });
-    project.setModels(`${USER_MODEL}\n${POST_MODEL}`);
-    const draft = await createMigration(project.source(), { name: 'post', createOnly: true });
+    const { project, draft } = await withDraftedPost();
     const post = draft.created!.name;
     // What the kill leaves: the folder whole, the sum file as it was before that dev.
-    const sumBefore = readFileSync(sumPath(project), 'utf8').split('\n').filter((l) => !l.startsWith(post)).join('\n');
-    writeFileSync(sumPath(project), sumBefore);
+    unlistFromSum(project, post);
     expect(integrityOf(project)).toMatchObject({ state: 'mismatch', unlisted: [post] });
 
     project.setModels(`${USER_WITH_NAME}\n${POST_MODEL}`);
@@ -207,15 +213,11 @@ describe.each(PROVIDERS)('migrations/migrate-kit.sum on %s', (provider) => {
   });
 
   it('the same when the migration it writes sorts before the one it recovers (both made in the same second)', async () => {
-    const project = await newProject();
-    await createMigration(project.source(), { name: 'init' });
-    project.setModels(`${USER_MODEL}\n${POST_MODEL}`);
-    const draft = await createMigration(project.source(), { name: 'post', createOnly: true });
+    const { project, draft } = await withDraftedPost();
     // Same second, and "again" < "post": the folder dev writes next sorts before this one.
     const post = `${draft.created!.name.slice(0, 14)}_zpost`;
     renameSync(join(project.migrationsDir, draft.created!.name), join(project.migrationsDir, post));
-    const sumBefore = readFileSync(sumPath(project), 'utf8').split('\n').filter((l) => !l.startsWith(draft.created!.name)).join('\n');
-    writeFileSync(sumPath(project), sumBefore);
+    unlistFromSum(project, draft.created!.name);
     expect(integrityOf(project)).toMatchObject({ state: 'mismatch', unlisted: [post] });
 
     project.setModels(`${USER_WITH_NAME}\n${POST_MODEL}`);
