@@ -6,13 +6,14 @@
  * - The engine applies a migration in steps: INSERT its `_prisma_migrations` row (started), run
  *   the script, then mark the row finished. A row that is neither finished nor rolled back is
  *   Prisma's "failed" state.
- * - PostgreSQL: migrate-core writes INTERRUPTED_MIGRATION_LOGS into the started row and sends the
- *   script as one simple query, `UPDATE .. SET logs = NULL; <script>; UPDATE .. SET finished_at ..`,
- *   which PostgreSQL runs as one implicit transaction (and to its end, even when the client is
- *   gone). So a kill leaves each migration finished with all of it applied, or (at most one, the
- *   last) failed with the marker in its logs and nothing of it applied; never anything between.
- *   The next `deploy` marks such a row rolled back, applies the migration again, warns, names it
- *   in `interruptedRolledBack`, and exits 0: no `resolve`.
+ * - PostgreSQL: migrate-core writes the started row in the script's own transaction: it sends
+ *   one simple query, `INSERT .. (started row); <script>; UPDATE .. SET finished_at ..`, which
+ *   PostgreSQL runs as one implicit transaction (and to its end, even when the client is gone).
+ *   So a kill leaves each migration finished with all of it applied, or pending with nothing of
+ *   it applied and no row; never a failed row, never anything between. The next `deploy` applies
+ *   the rest and exits 0: no `resolve`. (An earlier migrate-kit committed the started row first,
+ *   with a marker the next deploy rolled back: such rows are still handled, see
+ *   packages/migrate-core/test/deploy-interrupted.test.ts.)
  * - SQLite (unchanged): the engine runs the script statement by statement with no transaction
  *   around it (as the native engine does), so a kill can leave a migration half-applied, with its
  *   row failed and no logs; each statement is atomic (the journal rolls an interrupted one back
@@ -24,7 +25,6 @@
  * Also here: `CREATE INDEX CONCURRENTLY`, which PostgreSQL refuses inside a transaction block.
  */
 import { join } from 'node:path';
-import { INTERRUPTED_MIGRATION_LOGS } from '@migrate-kit/migrate-core';
 import { afterAll, describe, expect, test } from 'vitest';
 import { type CliRun, describeRun, jsonOf, output, runCli, spawnCli } from './helpers/cli.js';
 import {
@@ -86,7 +86,7 @@ async function presenceOf(db: TestDatabase, count: number): Promise<Presence[]> 
 /**
  * After a SIGKILL a PostgreSQL backend runs its last query to the end: wait until it is gone.
  * Returns the tag of the migration whose script (the query migrate-core sends, which begins by
- * clearing the row's marker) was still running on the server when first looked at, if any.
+ * inserting the started row) was still running on the server when first looked at, if any.
  */
 async function untilNoSessions(db: TestDatabase): Promise<string | undefined> {
   if (db.provider !== 'postgresql') return undefined;
@@ -95,7 +95,7 @@ async function untilNoSessions(db: TestDatabase): Promise<string | undefined> {
   for (let first = true; ; first = false) {
     const sessions = await withPostgres(POSTGRES_SERVER_URL, async (c) => (await c.query<{ state: string | null; query: string | null }>('SELECT state, query FROM pg_stat_activity WHERE datname = $1', [db.name])).rows);
     if (first) {
-      const script = sessions.find((s) => s.state === 'active' && s.query?.includes('SET "logs" = NULL WHERE "id" ='));
+      const script = sessions.find((s) => s.state === 'active' && s.query?.includes('"migration_name") VALUES (E\''));
       runningScript = script?.query ? /CREATE TABLE "(c\d{3})"/.exec(script.query)?.[1] : undefined;
     }
     if (sessions.length === 0) return runningScript;
@@ -150,10 +150,8 @@ async function inspectAfterKill(project: PrismaProject, names: string[], run: Cl
     outcome = p === 'all' ? 'interruptedFullyApplied' : p === 'none' ? 'interruptedNotApplied' : 'interruptedHalfApplied';
     const what = `${context}\n${failed[0].name}: row ${JSON.stringify(failed[0])}, objects ${p}`;
     if (project.provider === 'postgresql') {
-      // The script and its finish commit together: a failed row says so in its logs, and nothing of it exists.
-      expect(failed[0].logs, what).toBe(INTERRUPTED_MIGRATION_LOGS);
-      expect(failed[0].steps, what).toBe(0);
-      expect(p, what).toBe('none');
+      // The row, the script and its finish commit together: a kill never leaves a started row.
+      expect.fail(`a PostgreSQL kill left an unfinished row\n${what}`);
     } else {
       // SQLite: an interrupted migration, unlike one whose script failed, has no error logged. A
       // kill between the engine's two closing updates leaves its step counted: the script is done.
@@ -163,7 +161,7 @@ async function inspectAfterKill(project: PrismaProject, names: string[], run: Cl
     }
   }
   if (project.provider === 'postgresql') expect(['interruptedFullyApplied', 'interruptedHalfApplied'], context).not.toContain(outcome);
-  // No other row carries the marker: a finished row had it cleared in its script's transaction.
+  // No other row has logs: a finished row was written whole in its script's transaction.
   expect(rows.filter((r) => r.logs !== null && r !== failed[0]), context).toEqual([]);
   return { rows, presence, failed: failed[0], outcome, scriptRunningAtKill };
 }
@@ -179,11 +177,11 @@ describe.each(PROVIDERS)('%s', (provider: Provider) => {
   const names = history.map(([name]) => name);
   const cli = (project: PrismaProject, args: string[]) => runCli('migrate-kit', args, { cwd: project.dir, env: { DATABASE_URL: project.db.url } });
 
-  test(`SIGKILL at a random moment during a deploy of ${MIGRATIONS} migrations, ${ROUNDS} rounds: nothing is recorded as finished that is not, and the next deploy finishes the job (PostgreSQL: re-applying an interrupted migration; SQLite: after resolve, as Prisma requires)`, async () => {
+  test(`SIGKILL at a random moment during a deploy of ${MIGRATIONS} migrations, ${ROUNDS} rounds: nothing is recorded as finished that is not, and the next deploy finishes the job (PostgreSQL: no row is ever left unfinished; SQLite: after resolve, as Prisma requires)`, async () => {
     const seed = runSeed();
     const random = seededRandom(seed);
     const outcomes: Record<Outcome, number> = { finishedBeforeKill: 0, killedBetweenMigrations: 0, interruptedNotApplied: 0, interruptedFullyApplied: 0, interruptedHalfApplied: 0 };
-    const nextDeploy = { finishedTheJob: 0, reappliedInterrupted: 0, stoppedAtP3009: 0 };
+    const nextDeploy = { finishedTheJob: 0, stoppedAtP3009: 0 };
     /** PostgreSQL: rounds where the server was still running a migration's script after the kill (it runs it to the end). */
     let scriptRunningAtKill = 0;
     /** Rounds killed after the first migration started and before the last finished (the windows this test is about). */
@@ -222,20 +220,15 @@ describe.each(PROVIDERS)('%s', (provider: Provider) => {
 
         const next = await cli(project, ['deploy', '--json']);
         expect(next.timedOut, context).toBe(false);
-        if (!state.failed || provider === 'postgresql') {
+        if (!state.failed) {
           // Killed between two migrations (or before the first), or (PostgreSQL) inside one that never
-          // committed: the next deploy goes on, applying the interrupted one again, and exits 0.
+          // committed (no row): the next deploy goes on, applying the rest, and exits 0.
           expect(next.code, `${context}\n${describeRun(next)}`).toBe(0);
           const result = jsonOf<{ applied: { name: string }[]; interruptedRolledBack: string[] }>(next);
-          expect(result.interruptedRolledBack, `${context}\n${describeRun(next)}`).toEqual(state.failed ? [state.failed.name] : []);
+          expect(result.interruptedRolledBack, `${context}\n${describeRun(next)}`).toEqual([]);
           expect(result.applied.map((m) => m.name), `${context}\n${describeRun(next)}`).toEqual(names.slice(finishedBefore));
-          if (state.failed) {
-            expect(next.stderr, context).toContain(`The migration \`${state.failed.name}\` was interrupted by a process that stopped before it committed`);
-            nextDeploy.reappliedInterrupted++;
-          } else {
-            expect(next.stderr, context).not.toContain('was interrupted');
-            nextDeploy.finishedTheJob++;
-          }
+          expect(next.stderr, context).not.toContain('was interrupted');
+          nextDeploy.finishedTheJob++;
         } else {
           // Prisma's rule: a started, unfinished row is a failed migration; deploy stops (P3009) and changes nothing.
           const failedName = state.failed.name;
@@ -260,23 +253,15 @@ describe.each(PROVIDERS)('%s', (provider: Provider) => {
         }
 
         // The job is done: every migration finished exactly once, every object there, status clean.
-        // The interrupted migration, if any, also has its old row, rolled back (by the next deploy
-        // on PostgreSQL, where it keeps the marker; by `resolve` on SQLite); no other row is.
+        // The interrupted migration, if any (SQLite), also has its old row, rolled back by `resolve`;
+        // no other row is.
         const rows = await migrationRows(project.db);
         const finished = rows.filter((r) => r.finished).map((r) => r.name);
         expect(finished, context).toEqual(names);
         expect(failedRows(rows), context).toEqual([]);
         const rolledBack = rows.filter((r) => r.rolledBack);
         expect(rolledBack.map((r) => r.name), context).toEqual(state.failed ? [state.failed.name] : []);
-        if (state.failed && provider === 'postgresql') {
-          expect(rolledBack.map((r) => [r.finished, r.steps, r.logs]), context).toEqual([[false, 0, INTERRUPTED_MIGRATION_LOGS]]);
-          // Its rows: the rolled-back one first, then the finished one (rows are ordered by started_at).
-          expect(rows.filter((r) => r.name === state.failed?.name).map((r) => [r.rolledBack, r.finished]), context).toEqual([
-            [true, false],
-            [false, true],
-          ]);
-        }
-        // PostgreSQL: every finished row was finished in its script's transaction (step counted, marker cleared).
+        // PostgreSQL: every finished row was written in its script's transaction (step counted, no logs).
         if (provider === 'postgresql') expect(rows.filter((r) => r.finished && (r.steps !== 1 || r.logs !== null)), context).toEqual([]);
         expect(await presenceOf(project.db, MIGRATIONS), context).toEqual(names.map(() => 'all'));
         const status = await cli(project, ['status']);
@@ -293,7 +278,7 @@ describe.each(PROVIDERS)('%s', (provider: Provider) => {
     }
     // Enough rounds must have been killed while migrations were being applied for the test to mean
     // something. On PostgreSQL a kill inside a script leaves what a kill after it leaves (the server
-    // runs the script to its end and commits it, marker cleared, row finished), and is seen as such
+    // runs the script to its end and commits it with its row, finished), and is seen as such
     // only when the session is still running when looked at (scriptRunningAtKill): so what is
     // counted is a kill between the first migration's start and the last one's finish. (Counting
     // only kills seen in flight failed in CI: 0 of 30, the deploy being fast and the look late.)
@@ -329,7 +314,7 @@ describe('postgresql: CREATE INDEX CONCURRENTLY', () => {
     expect(run.code, describeRun(run)).toBe(0);
     expect(jsonOf<{ applied: { name: string }[] }>(run).applied.map((m) => m.name)).toEqual([TABLE, index]);
     expect(await p.db.query(`SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'items_sku_idx'`)).toEqual([{ valid: true }]);
-    // Both finished, neither left with the interrupted marker (the CONCURRENTLY one's was cleared before it ran alone).
+    // Both finished, neither with logs (the CONCURRENTLY one's row was written before it ran alone).
     expect((await migrationRows(p.db)).map((r) => [r.finished, r.logs])).toEqual([
       [true, null],
       [true, null],

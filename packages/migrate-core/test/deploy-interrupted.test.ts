@@ -1,14 +1,14 @@
 /**
- * A deploy killed half way on PostgreSQL: each migration's finish is recorded in its script's
- * transaction (engine/adapters/postgres-migration-transaction.ts), so the next deploy can tell a
- * migration that never committed from one that did, and finishes the job without `resolve`.
+ * A deploy killed half way on PostgreSQL: each migration's row (started and finished) is written in
+ * its script's transaction (engine/adapters/postgres-migration-transaction.ts), so a kill leaves a
+ * migration applied and recorded, or neither, and the next deploy finishes the job without `resolve`.
  * Real processes (the built bin), SIGKILL, the real server.
  */
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { INTERRUPTED_MIGRATION_LOGS } from '../src/engine/adapters/postgres-migration-transaction.js';
 import { deploy } from '../src/index.js';
-import { laterMigrationName, migrationRows, projectsFor, tableNames, writeMigrationByHand } from './helpers/lifecycle.js';
+import { jsonOf, laterMigrationName, migrationRows, projectsFor, sha256, tableNames, writeMigrationByHand } from './helpers/lifecycle.js';
 import { BIN, type TestProject } from './helpers/project.js';
 
 const newProject = projectsFor('postgresql');
@@ -52,7 +52,7 @@ describe('deploy on PostgreSQL, killed half way', () => {
     expect(row).toEqual({ xid: data?.xid, logs: null, applied_steps_count: 1, finished: true });
   });
 
-  it('a migration killed before it committed is marked rolled back by the next deploy and applied again', async () => {
+  it('a migration killed before it committed leaves nothing of it, not even its row; the next deploy applies it', async () => {
     const project = await newProject();
     const first = laterMigrationName(1, 'create_a');
     const second = laterMigrationName(2, 'slow_b');
@@ -63,27 +63,48 @@ describe('deploy on PostgreSQL, killed half way', () => {
 
     await killDeployDuring(project, 'slow_b_marker');
 
-    // What the kill left: the first applied, nothing of the second, whose row says so.
+    // What the kill left: the first applied; of the second, neither its table nor its row (the row is written in its transaction).
     expect(await tableNames(project)).toEqual(['A', '_prisma_migrations']);
-    const left = await migrationRows(project);
-    expect(left.map((r) => [r.migration_name, r.finished, r.logs])).toEqual([
-      [first, true, null],
-      [second, false, INTERRUPTED_MIGRATION_LOGS],
-    ]);
+    expect((await migrationRows(project)).map((r) => [r.migration_name, r.finished, r.logs])).toEqual([[first, true, null]]);
+    const status = await project.cli(['status', '--json']);
+    expect(jsonOf<{ migrations: { name: string; state: string }[] }>(status).migrations.map((m) => m.state)).toEqual(['applied', 'pending', 'pending']);
 
     writeMigrationByHand(project, second, 'CREATE TABLE "B" ("id" INTEGER PRIMARY KEY);\n');
     const rerun = await project.cli(['deploy']);
 
     expect(rerun.code).toBe(0);
-    expect(rerun.stderr).toContain(`The migration \`${second}\` was interrupted`);
+    expect(rerun.stderr).not.toContain('interrupted');
     expect(rerun.stdout).toContain('All migrations have been successfully applied.');
     expect(await tableNames(project)).toEqual(['A', 'B', 'C', '_prisma_migrations']);
     const rows = await migrationRows(project);
     expect(rows.map((r) => [r.migration_name, r.finished, r.rolledBack])).toEqual([
       [first, true, false],
-      [second, false, true],
       [second, true, false],
       [third, true, false],
+    ]);
+    expect((await project.cli(['status'])).code).toBe(0);
+  });
+
+  it('a started row an earlier migrate-kit left with the interrupted marker is marked rolled back by the next deploy, which applies the migration again', async () => {
+    const project = await newProject();
+    const first = laterMigrationName(1, 'create_a');
+    const script = 'CREATE TABLE "B" ("id" INTEGER PRIMARY KEY);\n';
+    const second = laterMigrationName(2, 'create_b');
+    writeMigrationByHand(project, first, 'CREATE TABLE "A" ("id" INTEGER PRIMARY KEY);\n');
+    await deploy(project.source());
+    writeMigrationByHand(project, second, script);
+    await project.query(
+      `INSERT INTO "_prisma_migrations" ("id", "checksum", "started_at", "migration_name", "logs") VALUES (gen_random_uuid()::text, '${sha256(script)}', now(), '${second}', '${INTERRUPTED_MIGRATION_LOGS.replace(/'/g, "''")}')`,
+    );
+
+    const rerun = await project.cli(['deploy']);
+
+    expect(rerun.code).toBe(0);
+    expect(rerun.stderr).toContain(`The migration \`${second}\` was interrupted`);
+    expect((await migrationRows(project)).map((r) => [r.migration_name, r.finished, r.rolledBack])).toEqual([
+      [first, true, false],
+      [second, false, true],
+      [second, true, false],
     ]);
     expect((await project.cli(['status'])).code).toBe(0);
   });

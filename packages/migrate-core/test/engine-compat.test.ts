@@ -63,6 +63,49 @@ describe('the Wasm module loads and reports its version', () => {
   });
 });
 
+describe('start-up', () => {
+  const undiciLoaded = "process.moduleLoadList.some((m) => m.includes('undici'))";
+  test('upstream: on Node 20 loading pg constructs a Response, which loads undici', async () => {
+    const run = await runNodeScript(`import pg from 'pg'; console.log(JSON.stringify({ undici: ${undiciLoaded}, navigator: typeof navigator }));`);
+    const seen = JSON.parse(run.stdout) as { undici: boolean; navigator: string };
+    // Node 21+ defines navigator, and pg does not probe: nothing to work around there.
+    if (seen.navigator === 'undefined') expect(seen.undici).toBe(true);
+  });
+
+  test('ours: pg loads without undici, leaves no navigator behind, is the instance @prisma/adapter-pg gets, and connects', async () => {
+    const run = await runNodeScript(`
+      const navigatorBefore = typeof navigator;
+      const { pg } = await import('./dist/engine/pg.js');
+      const undici = ${undiciLoaded};
+      const { default: pgAgain } = await import('pg');
+      const client = new pg.Client({ connectionString: ${JSON.stringify(POSTGRES_SERVER_URL)} });
+      await client.connect();
+      const { rows } = await client.query('SELECT 1 AS one');
+      await client.end();
+      console.log(JSON.stringify({ undici, navigatorBefore, navigatorAfter: typeof navigator, same: pg === pgAgain, one: rows[0].one }));
+    `);
+    expect(run.stderr).toBe('');
+    const seen = JSON.parse(run.stdout) as { undici: boolean; navigatorBefore: string; navigatorAfter: string; same: boolean; one: number };
+    expect(seen).toMatchObject({ undici: false, same: true, one: 1 });
+    expect(seen.navigatorAfter).toBe(seen.navigatorBefore);
+  });
+
+  test('ours: compiled ahead on background threads, the engine opens on that module', async () => {
+    const run = await runNodeScript(`
+      import { startCompilingSchemaEngine, schemaEngineCompiled, loadSchemaEngineWasm, schemaEngineVersion } from './dist/engine/wasm-module.js';
+      const original = WebAssembly.Module;
+      let compiledOnMainThread = 0;
+      WebAssembly.Module = function (...args) { compiledOnMainThread++; return new original(...args); };
+      startCompilingSchemaEngine();
+      await schemaEngineCompiled();
+      loadSchemaEngineWasm();
+      console.log(JSON.stringify({ compiledOnMainThread, version: schemaEngineVersion() }));
+    `);
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ compiledOnMainThread: 0, version: schemaEngineVersion() });
+  });
+});
+
 describe('PostgreSQL "char" columns', () => {
   test('upstream: Prisma\'s pg adapter on a plain pg.Pool fails devDiagnostic on the catalog\'s "char" columns', async () => {
     await withDatabase(async (db) => {
@@ -132,6 +175,73 @@ describe('PostgreSQL scripts are sent whole', () => {
       const rows = await db.query(`SELECT migration_name, finished_at IS NOT NULL AS finished, applied_steps_count FROM _prisma_migrations`);
       expect(rows).toEqual([{ migration_name: '20240101000000_whole', finished: true, applied_steps_count: 1 }]);
     });
+  });
+});
+
+describe('the `_prisma_migrations` rows of a PostgreSQL deploy', () => {
+  const MIGRATIONS: [string, string][] = [
+    ['20240101000000_create_a', 'CREATE TABLE "A" ("id" INTEGER PRIMARY KEY);\n'],
+    ['20240101000001_fill_a', 'INSERT INTO "A" VALUES (1);\n'],
+  ];
+  type Row = { id: string; checksum: string; migration_name: string; logs: string | null; rolled_back_at: Date | null; applied_steps_count: number; started: number; finished: number };
+  const rowsOf = (db: TestPostgresDatabase) =>
+    db.query<Row>(
+      `SELECT "id", "checksum", "migration_name", "logs", "rolled_back_at", "applied_steps_count", extract(epoch FROM "started_at")::float8 AS "started", extract(epoch FROM "finished_at")::float8 AS "finished" FROM "_prisma_migrations" ORDER BY "started_at"`,
+    );
+  /** A row with its times made relative to the moment the deploy began (seconds), the id to its shape. */
+  const comparable = (row: Row, began: number) => ({
+    ...row,
+    id: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(row.id),
+    started: Math.round(row.started - began),
+    finished: Math.round(row.finished - began),
+  });
+  const deployWith = async (db: TestPostgresDatabase, upstream: boolean) => {
+    const migrationsList = migrationList('postgresql', MIGRATIONS);
+    if (!upstream) {
+      await withEngine(await openEngine(resolveConnection({ provider: 'postgresql', url: db.url, baseDir: PACKAGE_DIR })), (engine) => engine.applyMigrations({ migrationsList, filters: NO_FILTER }));
+      return;
+    }
+    const pool = new pg.Pool({ connectionString: db.url });
+    const engine = await openUpstreamEngine(new PrismaPg(pool));
+    try {
+      await engine.engine.applyMigrations({ migrationsList, filters: NO_FILTER });
+    } finally {
+      await engine.dispose();
+      await pool.end().catch(() => undefined);
+    }
+  };
+
+  test('ours (each row written in its script\'s transaction) are the rows the engine writes on Prisma\'s pg adapter', async () => {
+    const written = await Promise.all(
+      [true, false].map((upstream) =>
+        withDatabase(async (db) => {
+          const began = Date.now() / 1000;
+          await deployWith(db, upstream);
+          return (await rowsOf(db)).map((r) => comparable(r, began));
+        }),
+      ),
+    );
+    expect(written[0]).toHaveLength(2);
+    expect(written[1]).toEqual(written[0]);
+    expect(written[0]?.map((r) => [r.migration_name, r.applied_steps_count, r.logs, r.rolled_back_at, r.id, r.started, r.finished])).toEqual([
+      [MIGRATIONS[0]![0], 1, null, null, true, 0, 0],
+      [MIGRATIONS[1]![0], 1, null, null, true, 0, 0],
+    ]);
+  });
+
+  test('upstream: on a server whose TimeZone is not UTC, Prisma\'s pg adapter writes started_at (and finished_at) hours off; ours is the engine\'s instant', async () => {
+    const skews = await Promise.all(
+      [true, false].map((upstream) =>
+        withDatabase(async (db) => {
+          await db.query(`ALTER DATABASE "${new URL(db.url).pathname.slice(1)}" SET timezone = 'America/New_York'`);
+          const began = Date.now() / 1000;
+          await deployWith(db, upstream);
+          return (await rowsOf(db)).map((r) => Math.round((r.started - began) / 3600));
+        }),
+      ),
+    );
+    expect(skews[0]?.every((hours) => Math.abs(hours) >= 4)).toBe(true);
+    expect(skews[1]).toEqual([0, 0]);
   });
 });
 

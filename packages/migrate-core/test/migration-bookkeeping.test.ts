@@ -103,7 +103,7 @@ CREATE TRIGGER "note_update" AFTER UPDATE ON "_prisma_migrations" FOR EACH ROW E
     expect(again.stderr).toContain('P3009');
     expect((await migrationRows(project)).length).toBe(2);
   });
-  it('the started row is committed without waiting for the WAL flush; the script and its finish commit durably (synchronous_commit on)', async () => {
+  it('one commit per migration: its started row, its script and its finish commit together, synchronously', async () => {
     const project = await newProject();
     const first = laterMigrationName(1, 'create_a');
     const second = laterMigrationName(2, 'create_b');
@@ -112,29 +112,46 @@ CREATE TRIGGER "note_update" AFTER UPDATE ON "_prisma_migrations" FOR EACH ROW E
     // What each commit of a `_prisma_migrations` row runs with: a deferred trigger fires at commit.
     await execute(
       project,
-      `CREATE TABLE "commits" ("n" SERIAL, "migration_name" TEXT, "finished" BOOLEAN, "synchronous_commit" TEXT);
-       CREATE FUNCTION "note_commit"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO "commits" ("migration_name", "finished", "synchronous_commit") VALUES (NEW.migration_name, NEW.finished_at IS NOT NULL, current_setting('synchronous_commit')); RETURN NULL; END $$;
+      `CREATE TABLE "commits" ("n" SERIAL, "migration_name" TEXT, "finished" BOOLEAN, "synchronous_commit" TEXT, "xid" TEXT);
+       CREATE FUNCTION "note_commit"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO "commits" ("migration_name", "finished", "synchronous_commit", "xid") VALUES (NEW.migration_name, NEW.finished_at IS NOT NULL, current_setting('synchronous_commit'), pg_catalog.txid_current()::text); RETURN NULL; END $$;
        CREATE CONSTRAINT TRIGGER "note_commit" AFTER INSERT OR UPDATE ON "_prisma_migrations" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "note_commit"();`,
     );
-    writeMigrationByHand(project, second, 'CREATE TABLE "B" AS SELECT current_setting(\'synchronous_commit\') AS "setting";\n');
+    writeMigrationByHand(project, second, 'CREATE TABLE "B" AS SELECT pg_catalog.txid_current()::text AS "xid";\n');
 
     await deploy(project.source());
 
-    // The INSERT of the started row: its marker says "interrupted" until the script's transaction
-    // commits, and that commit (synchronous) flushes the WAL up to it, so it is durable before the
-    // migration counts as applied. Only that commit does not wait (PostgreSQL: one WAL flush per
-    // migration instead of two).
-    // The script's transaction changes the row twice (the marker cleared, the finish): both commit with it.
-    expect(await project.query('SELECT "migration_name", "finished", "synchronous_commit" FROM "commits" ORDER BY "n"')).toEqual([
-      { migration_name: second, finished: false, synchronous_commit: 'off' },
-      { migration_name: second, finished: false, synchronous_commit: 'on' },
-      { migration_name: second, finished: true, synchronous_commit: 'on' },
+    // The row's INSERT and its finish, both in the script's transaction, which commits waiting for the WAL flush.
+    const [script] = (await project.query('SELECT "xid" FROM "B"')) as { xid: string }[];
+    expect(await project.query('SELECT "migration_name", "finished", "synchronous_commit", "xid" FROM "commits" ORDER BY "n"')).toEqual([
+      { migration_name: second, finished: false, synchronous_commit: 'on', xid: script?.xid },
+      { migration_name: second, finished: true, synchronous_commit: 'on', xid: script?.xid },
     ]);
-    expect(await project.query('SELECT "setting" FROM "B"')).toEqual([{ setting: 'on' }]);
     const rows = await migrationRows(project);
     expect(rows.map((r) => [r.migration_name, r.finished, r.applied_steps_count, r.logs])).toEqual([
       [first, true, 1, null],
       [second, true, 1, null],
+    ]);
+  });
+
+  it('every time the engine writes is the instant it meant whatever the session TimeZone (@prisma/adapter-pg alone writes them hours off)', async () => {
+    const project = await newProject();
+    await execute(project, `ALTER DATABASE "${new URL(project.url).pathname.slice(1)}" SET timezone = 'America/New_York'`);
+    const broken = laterMigrationName(3, 'broken');
+    writeMigrationByHand(project, laterMigrationName(1, 'create_a'), 'CREATE TABLE "A" ("id" INTEGER PRIMARY KEY, "n" INTEGER);\n');
+    // Run alone (25001), its finish recorded by the engine's own statements.
+    writeMigrationByHand(project, laterMigrationName(2, 'index_a'), 'CREATE INDEX CONCURRENTLY "A_n_idx" ON "A" ("n");\n');
+    writeMigrationByHand(project, broken, 'SELECT 1 / 0;\n');
+
+    expect((await project.cli(['deploy'])).code).toBe(1);
+    expect((await project.cli(['resolve', '--rolled-back', broken])).code).toBe(0);
+
+    const times = (await project.query(
+      `SELECT "migration_name", (abs(extract(epoch FROM pg_catalog.now() - "started_at")) < 60) AS "started", (abs(extract(epoch FROM pg_catalog.now() - coalesce("finished_at", "rolled_back_at"))) < 60) AS "ended" FROM "_prisma_migrations" ORDER BY "migration_name"`,
+    )) as { started: boolean; ended: boolean }[];
+    expect(times.map((t) => [t.started, t.ended])).toEqual([
+      [true, true],
+      [true, true],
+      [true, true],
     ]);
   });
 });

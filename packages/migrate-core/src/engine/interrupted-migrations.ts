@@ -21,7 +21,7 @@ export const NO_UNFINISHED_MIGRATIONS: UnfinishedMigrations = { interrupted: [],
  */
 export async function readUnfinishedMigrations(connection: Connection): Promise<UnfinishedMigrations> {
   if (connection.provider !== 'postgresql') return NO_UNFINISHED_MIGRATIONS;
-  const [{ default: pg }, { searchPathOption }] = await Promise.all([import('pg'), import('./adapters/postgres-types.js')]);
+  const [{ pg }, { searchPathOption }] = await Promise.all([import('./pg.js'), import('./adapters/postgres-types.js')]);
   const client = new pg.Client({ connectionString: connection.url, options: searchPathOption(connection.url) });
   await client.connect();
   try {

@@ -92,7 +92,7 @@ async function sqliteTableNames(file: string): Promise<string[] | undefined> {
 }
 
 async function postgresTableNames(url: string): Promise<string[]> {
-  const [{ default: pg }, { searchPathOption }] = await Promise.all([import('pg'), import('./adapters/postgres-types.js')]);
+  const [{ pg }, { searchPathOption }] = await Promise.all([import('./pg.js'), import('./adapters/postgres-types.js')]);
   const client = new pg.Client({ connectionString: url, options: searchPathOption(url) });
   await client.connect();
   try {

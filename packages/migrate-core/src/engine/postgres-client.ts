@@ -1,4 +1,5 @@
-import pg from 'pg';
+import { pg } from './pg.js';
+import type PgTypes from 'pg';
 import { MigrateError } from '../errors.js';
 import { connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_S } from './connect-timeout.js';
 
@@ -16,7 +17,7 @@ import { connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_S } from './connect-timeout.j
 export class PostgresClient extends pg.Client {
   private readonly connectTimeout: number | undefined;
 
-  constructor(config: pg.ClientConfig = {}) {
+  constructor(config: PgTypes.ClientConfig = {}) {
     // Named, so that pg_stat_activity (and our report of who holds the migration lock) says whose
     // session it is; an `application_name` in the URL wins.
     super({ application_name: 'migrate-kit', ...config });
@@ -31,7 +32,7 @@ export class PostgresClient extends pg.Client {
 
   // biome-ignore lint/suspicious/noExplicitAny: pg's connect() has a promise and a callback form; both are kept.
   override connect(...args: any[]): any {
-    const callback = args[0] as ((error: Error | undefined, client?: pg.Client) => void) | undefined;
+    const callback = args[0] as ((error: Error | undefined, client?: PgTypes.Client) => void) | undefined;
     let timedOut = false;
     const timer =
       this.connectTimeout === undefined
@@ -47,7 +48,7 @@ export class PostgresClient extends pg.Client {
     };
     if (callback) {
       // biome-ignore lint/suspicious/noExplicitAny: see above
-      (super.connect as any)((error: Error | null, client?: pg.Client) => callback(settle(error ?? undefined), client));
+      (super.connect as any)((error: Error | null, client?: PgTypes.Client) => callback(settle(error ?? undefined), client));
       return undefined;
     }
     return super.connect().then(

@@ -9,7 +9,15 @@ import { redactSecrets } from '../redact.js';
 import type { SchemaFile } from '../source.js';
 import type { Connection } from './connection.js';
 import type { Engine, EngineEvent } from './engine.js';
-import { isSchemaEngineCrashed, markSchemaEngineCrashed, schemaEngineVersion, takePanicMessage, usableSchemaEngineWasm, type WasmBindings } from './wasm-module.js';
+import {
+  isSchemaEngineCrashed,
+  markSchemaEngineCrashed,
+  schemaEngineCompiled,
+  schemaEngineVersion,
+  takePanicMessage,
+  usableSchemaEngineWasm,
+  type WasmBindings,
+} from './wasm-module.js';
 import { isWasmTrap, withTrapsAsRejections } from './wasm-trap.js';
 import { databaseErrorOf, withDatabaseErrorsReadable } from './database-error.js';
 import { translateDriverError } from './driver-errors.js';
@@ -29,6 +37,7 @@ export interface OpenEngineOptions {
 
 /** The adapter factory for a connection, before Prisma's error-capturing wrapper. */
 export async function adapterFactoryFor(connection: Connection, options: OpenEngineOptions = {}): Promise<ClosableAdapterFactory> {
+  await schemaEngineCompiled();
   // Only the provider in use is loaded (each driver costs tens of milliseconds at start-up).
   if (connection.provider === 'sqlite') {
     const { SqliteAdapterFactory } = await import('./adapters/sqlite.js');

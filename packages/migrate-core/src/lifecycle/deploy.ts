@@ -1,6 +1,7 @@
 import { resolveConnection } from '../engine/connection.js';
 import { readUnfinishedMigrations } from '../engine/interrupted-migrations.js';
 import { readMigrationsTable, readUserTableNames } from '../engine/migrations-table.js';
+import { startCompilingSchemaEngine } from '../engine/wasm-module.js';
 import { isMigrateError } from '../errors.js';
 import { checksumMatches } from '../history/checksum.js';
 import { assertIntegrity, type IntegrityResult } from '../history/integrity-file.js';
@@ -20,8 +21,9 @@ export interface DeployResult {
   /** Applied migrations whose migration.sql changed since (deploy warns, it does not stop). */
   edited: string[];
   /**
-   * Migrations a stopped deploy had left interrupted with nothing of them applied (PostgreSQL):
-   * marked rolled back, then applied again with the others.
+   * Migrations a deploy of an earlier migrate-kit, stopped, had left interrupted with nothing of
+   * them applied (PostgreSQL, rows with the interrupted marker): marked rolled back, then applied
+   * again with the others. A stopped deploy of this version leaves no such row.
    */
   interruptedRolledBack: string[];
   /** The integrity file's verdict (`absent` when the project has none); a mismatch stops deploy before anything is applied. */
@@ -37,6 +39,7 @@ export async function deploy(source: SchemaSource, options: LifecycleOptions & {
   const given = options.folder ?? readMigrationsFolder(source.migrationsDir);
   // Before the database is touched: a folder that does not match migrate-kit.sum is not applied at all (as Atlas refuses).
   const integrity = assertIntegrity(given);
+  startCompilingSchemaEngine();
   const { upToDate, folder, rows } = await upToDateWithoutEngine(source, given);
   if (upToDate) return { found: folder.migrations.length, applied: [], edited: [], interruptedRolledBack: [], integrity };
   // Only pending migrations on top of a clean history (the usual deploy): the engine's diagnosis

@@ -11,4 +11,5 @@ declare namespace WebAssembly {
     readonly exports: Exports;
   }
   class RuntimeError extends Error {}
+  function compile(bytes: Uint8Array): Promise<Module>;
 }

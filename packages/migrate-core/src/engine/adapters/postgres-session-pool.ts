@@ -1,4 +1,5 @@
-import pg from 'pg';
+import { pg } from '../pg.js';
+import type PgTypes from 'pg';
 import { WholePostgresError } from './postgres-errors.js';
 
 /**
@@ -54,7 +55,7 @@ export class SessionPool extends pg.Pool {
  * itself is fine) and a ROLLBACK ends whatever transaction the failed query left open (a script's own
  * BEGIN); outside one, ROLLBACK only warns. Session settings and session-level locks stay.
  */
-async function recoveredFrom(client: pg.PoolClient, error: unknown): Promise<boolean> {
+async function recoveredFrom(client: PgTypes.PoolClient, error: unknown): Promise<boolean> {
   // CharAsTextClient hands a database error on as a WholePostgresError (postgres-errors.ts), its fields kept apart.
   const { severity, code } = (error instanceof WholePostgresError ? error.fields : (error ?? {})) as { severity?: unknown; code?: unknown };
   // FATAL and PANIC end the session (a terminated backend, a server shutting down): nothing to keep.

@@ -7,6 +7,7 @@ import { type PostgresDatabaseIdentity, postgresDatabaseIdentity, samePostgresDa
 import { overrideMethods } from './override.js';
 import { reportPostgresErrorsWhole } from './postgres-errors.js';
 import { acquireMigrationLock, type MigrationLockHolder, type MigrationLockOptions, migrationLockDisabled, waitForMigrationLock } from './postgres-migration-lock.js';
+import { datetimeArgsWithZone } from './postgres-datetime-args.js';
 import { finishMigrationsInTheirTransaction } from './postgres-migration-transaction.js';
 import { tolerateConcurrentSchemaCreation } from './postgres-missing-schema.js';
 import { quoteSchemaNameInEngineSql } from './postgres-schema-name.js';
@@ -242,7 +243,7 @@ function isConnectionProbe(query: SqlQuery): boolean {
 async function connectAdapter(url: string, schema: string | undefined): Promise<SqlDriverAdapter> {
   const pool = createPool(url);
   const adapter = await new PrismaPg(pool, { schema, disposeExternalPool: true }).connect();
-  return reportPostgresErrorsWhole(sendScriptsWhole(quoteSchemaNameInEngineSql(tolerateConcurrentSchemaCreation(charColumnsAsCharacter(adapter), schema), schema)));
+  return reportPostgresErrorsWhole(sendScriptsWhole(quoteSchemaNameInEngineSql(tolerateConcurrentSchemaCreation(datetimeArgsWithZone(charColumnsAsCharacter(adapter)), schema), schema)));
 }
 
 function mainDatabaseName(url: string): string {
