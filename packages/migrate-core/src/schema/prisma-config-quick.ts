@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +46,9 @@ export function findConfigFileQuickly(cwd: string): string | null | undefined {
  * is the one to report.
  */
 export async function loadConfigQuickly(file: string): Promise<PrismaConfigInternal | undefined> {
-  const { createJiti } = await import('jiti');
+  // Required, not imported: Node's ESM loader scans a CommonJS package for its exports first
+  // (jiti's 190 kB bundle: ~20 ms of every prisma-migrate command).
+  const { createJiti } = createRequire(import.meta.url)('jiti') as typeof import('jiti');
   // Built: the .js beside this file; run from source (tests): the .ts.
   const shim = ['.js', '.ts'].map((e) => fileURLToPath(new URL(`./prisma-config-shim${e}`, import.meta.url))).find((path) => existsSync(path));
   if (!shim) return undefined;
