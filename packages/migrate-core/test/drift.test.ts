@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, type TestPostgresDatabase } from '@migrate-kit/test-support';
@@ -63,6 +63,24 @@ describe.each(PROVIDERS)('drift on deploy on %s', (provider) => {
     expect(deployed.code).toBe(0);
     const json = jsonOf<DriftJson>(deployed);
     expect(json.drift).toEqual({ state: 'clean', migration: folders.at(-1), snapshot: `${folders.at(-1)}/${SNAPSHOT_FILE_NAME}`, differences: [] });
+  });
+
+  it('a dev that applies nothing keeps the last applied migration\'s snapshot as it is (it is not read again); one that applies writes the new one', async () => {
+    const project = await newProject();
+    expect(output(await project.cli(['dev', '--name', 'init']))).toContain('in sync');
+    const [init] = migrationFolders(project.migrationsDir);
+    const snapshot = join(project.migrationsDir, init!, SNAPSHOT_FILE_NAME);
+    // A mark the catalog read would not write: it survives only if the file is left alone.
+    const kept = `${readFileSync(snapshot, 'utf8').trimEnd()}\n`.replace('{', '{\n  "kept": true,');
+    writeFileSync(snapshot, kept);
+
+    project.setModels(MODELS_2);
+    expect((await project.cli(['dev', '--create-only', '--name', 'post_and_tag'])).code).toBe(0);
+    expect(readFileSync(snapshot, 'utf8')).toBe(kept);
+
+    expect((await project.cli(['dev'])).code).toBe(0);
+    const created = migrationFolders(project.migrationsDir).at(-1)!;
+    expect(JSON.parse(readFileSync(join(project.migrationsDir, created, SNAPSHOT_FILE_NAME), 'utf8')).migration).toBe(created);
   });
 
   it('names each table, column and index changed by hand, as a warning unless --fail-on-drift', async () => {

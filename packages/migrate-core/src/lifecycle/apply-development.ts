@@ -50,6 +50,6 @@ export async function applyDevelopment(source: SchemaSource, options: ApplyDevel
   // After a reset every migration is applied anew: that accepts no edit.
   const integrityRecorded = result.resetReason === undefined ? recordNewlyApplied(source.migrationsDir, result.applied.map((m) => m.name)) : { edits: [], additions: [] };
   // The database was diagnosed (and reset when it had drifted) and holds every applied migration (lifecycle/drift.ts).
-  const schemaSnapshot = await recordSchemaSnapshot(source);
+  const schemaSnapshot = await recordSchemaSnapshot(source, result.applied.map((m) => m.name));
   return { ...result, integrityRecorded, schemaSnapshot };
 }

@@ -5,6 +5,7 @@ import { nameAfterHistory, readMigrationsFolder, withMigration, writeMigration }
 import type { SchemaSource } from '../source.js';
 import { confirmDataLoss, evaluateDataLoss, schemaAgainstHistory } from './data-loss.js';
 import { timed } from '../timing.js';
+import { startCompilingSchemaEngine } from '../engine/wasm-module.js';
 import { downScriptInSession, downScriptOrReason } from './down-script.js';
 import { recordSchemaSnapshot } from './drift.js';
 import { baselineNeededError, diagnoseDevelopmentDatabase, resetRequiredError } from './dev-diagnostic.js';
@@ -58,7 +59,7 @@ export async function createMigration(source: SchemaSource, options: CreateMigra
   const applied = [...result.appliedPending, ...(result.created?.applied ? [result.created.applied] : [])].map((m) => m.name);
   const integrityRecorded = recordNewlyApplied(source.migrationsDir, applied, result.created?.name);
   // After the session: the database was diagnosed free of drift and holds every applied migration (lifecycle/drift.ts).
-  const schemaSnapshot = await recordSchemaSnapshot(source);
+  const schemaSnapshot = await timed('recordSchemaSnapshot', () => recordSchemaSnapshot(source, applied));
   return { ...result, integrity: verifyIntegrity(readMigrationsFolder(source.migrationsDir)), integrityRecorded, schemaSnapshot };
 }
 
@@ -66,13 +67,15 @@ async function createMigrationInSession(
   source: SchemaSource,
   options: CreateMigrationOptions & LifecycleOptions,
 ): Promise<Omit<CreateMigrationResult, 'integrity' | 'integrityRecorded' | 'schemaSnapshot'>> {
+  // The engine is needed whatever the database says: its module compiles while the session connects.
+  startCompilingSchemaEngine();
   return withSession(source, { ...options, createDatabase: true, recoverInterrupted: true }, async (session) => {
-    await assertSchemaIsValid(session);
+    await timed('assertSchemaIsValid', () => assertSchemaIsValid(session));
     // From the diagnosis to the end of the apply, so that a concurrent `migrate dev` waits, then
     // sees this one's migration (on disk and applied) instead of drift or a second migration.
     // Test: test/concurrent-dev.test.ts.
     await session.holdMigrationLock();
-    await explainResetIfNeeded(session);
+    await timed('devDiagnostic', () => explainResetIfNeeded(session));
     const appliedPending = await session.applyPending();
     // Why: the Wasm engine gives evaluateDataLoss and createMigration no shadow database of their
     // own; they reuse the replay devDiagnostic cached, keyed by the exact migration list. That
@@ -82,7 +85,7 @@ async function createMigrationInSession(
     if (appliedPending.length > 0) await explainResetIfNeeded(session);
 
     const schema = schemaAgainstHistory(session);
-    const evaluation = await evaluateDataLoss(session, schema);
+    const evaluation = await timed('evaluateDataLoss', () => evaluateDataLoss(session, schema));
     if (evaluation.unexecutable.length > 0 && !options.createOnly) {
       throw new MigrateError(
         ErrorCodes.unexecutable,
@@ -99,13 +102,15 @@ async function createMigrationInSession(
       options.name !== undefined
         ? options.name
         : await session.prompter.text({ message: 'Enter a name for the new migration:', flag: '--name', fallback: '' });
-    const generated = await session.engine.createMigration({
+    const generated = await timed('createMigration', () =>
+      session.engine.createMigration({
       draft: Boolean(options.createOnly),
       migrationName: sanitizeMigrationName(name),
       migrationsList: session.migrationList(),
       schema,
       filters: session.filters,
-    });
+      }),
+    );
     if (generated.migrationScript === null) return { appliedPending, created: undefined, warnings, unsupportedColumnsRecreated: [], interruptedRolledBack: session.interruptedRolledBack };
 
     // Before the migration is applied: a column that has its declared type already is one the migration only repeats.
