@@ -89,21 +89,6 @@ describe('start-up', () => {
     expect(seen).toMatchObject({ undici: false, same: true, one: 1 });
     expect(seen.navigatorAfter).toBe(seen.navigatorBefore);
   });
-
-  test('ours: compiled ahead on background threads, the engine opens on that module', async () => {
-    const run = await runNodeScript(`
-      import { startCompilingSchemaEngine, schemaEngineCompiled, loadSchemaEngineWasm, schemaEngineVersion } from './dist/engine/wasm-module.js';
-      const original = WebAssembly.Module;
-      let compiledOnMainThread = 0;
-      WebAssembly.Module = function (...args) { compiledOnMainThread++; return new original(...args); };
-      startCompilingSchemaEngine();
-      await schemaEngineCompiled();
-      loadSchemaEngineWasm();
-      console.log(JSON.stringify({ compiledOnMainThread, version: schemaEngineVersion() }));
-    `);
-    expect(run.stderr).toBe('');
-    expect(JSON.parse(run.stdout)).toEqual({ compiledOnMainThread: 0, version: schemaEngineVersion() });
-  });
 });
 
 describe('PostgreSQL "char" columns', () => {

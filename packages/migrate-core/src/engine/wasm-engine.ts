@@ -12,7 +12,6 @@ import type { Engine, EngineEvent } from './engine.js';
 import {
   isSchemaEngineCrashed,
   markSchemaEngineCrashed,
-  schemaEngineCompiled,
   schemaEngineVersion,
   takePanicMessage,
   usableSchemaEngineWasm,
@@ -37,7 +36,6 @@ export interface OpenEngineOptions {
 
 /** The adapter factory for a connection, before Prisma's error-capturing wrapper. */
 export async function adapterFactoryFor(connection: Connection, options: OpenEngineOptions = {}): Promise<ClosableAdapterFactory> {
-  await schemaEngineCompiled();
   // Only the provider in use is loaded (each driver costs tens of milliseconds at start-up).
   if (connection.provider === 'sqlite') {
     const { SqliteAdapterFactory } = await import('./adapters/sqlite.js');

@@ -18,39 +18,10 @@ const GLUE_URL = import.meta.resolve('@prisma/schema-engine-wasm/schema_engine_b
 
 let loaded: WasmBindings | undefined;
 let compiled: WebAssembly.Module | undefined;
-let compiling: Promise<void> | undefined;
 let loadedVersion: string | undefined;
 /** Bindings whose instance trapped: they must not be called again (see wasm-trap.ts). */
 const crashed = new WeakSet<WasmBindings>();
 let instancesAfterTrap = 0;
-
-const wasmFile = () => new URL('schema_engine_bg.wasm', GLUE_URL);
-
-/**
- * Starts compiling the engine's WebAssembly module on V8's background threads, for a command that
- * will probably need the engine once it has read the database (deploy, status); the engine's
- * opening then waits for it instead of compiling on the main thread.
- *
- * Why: compiling the 5 MB module takes ~20 ms of the main thread when the engine opens; started
- * before the read of `_prisma_migrations` (a connection and a query, mostly waiting), it is done by
- * then. A command that turns out not to need the engine (a no-op) spends that time on another core.
- * A failed compile is left to the engine's opening, which compiles again and reports it.
- * Test: test/engine-compat.test.ts ("compiled ahead, the engine opens on the same module").
- */
-export function startCompilingSchemaEngine(): void {
-  if (compiled || compiling) return;
-  compiling = WebAssembly.compile(readFileSync(wasmFile())).then(
-    (module) => {
-      compiled ??= module;
-    },
-    () => undefined,
-  );
-}
-
-/** Waits for a compile startCompilingSchemaEngine started, if any. */
-export async function schemaEngineCompiled(): Promise<void> {
-  await compiling;
-}
 
 /**
  * Instantiates the schema engine's WebAssembly module, once per process.
@@ -102,7 +73,7 @@ function instantiate(glue: WasmBindings): WasmBindings {
       this.message = message;
     },
   };
-  compiled ??= new WebAssembly.Module(readFileSync(wasmFile()));
+  compiled ??= new WebAssembly.Module(readFileSync(new URL('schema_engine_bg.wasm', GLUE_URL)));
   const instance = new WebAssembly.Instance(compiled, { './schema_engine_bg.js': withUnrefTimers(glue) });
   glue.__wbg_set_wasm(instance.exports);
   (instance.exports.__wbindgen_start as () => void)();

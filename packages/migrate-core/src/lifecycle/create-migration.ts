@@ -5,7 +5,6 @@ import { nameAfterHistory, readMigrationsFolder, withMigration, writeMigration }
 import type { SchemaSource } from '../source.js';
 import { confirmDataLoss, evaluateDataLoss, schemaAgainstHistory } from './data-loss.js';
 import { timed } from '../timing.js';
-import { startCompilingSchemaEngine } from '../engine/wasm-module.js';
 import { downScriptInSession, downScriptOrReason } from './down-script.js';
 import { recordSchemaSnapshot } from './drift.js';
 import { baselineNeededError, diagnoseDevelopmentDatabase, resetRequiredError } from './dev-diagnostic.js';
@@ -67,8 +66,6 @@ async function createMigrationInSession(
   source: SchemaSource,
   options: CreateMigrationOptions & LifecycleOptions,
 ): Promise<Omit<CreateMigrationResult, 'integrity' | 'integrityRecorded' | 'schemaSnapshot'>> {
-  // The engine is needed whatever the database says: its module compiles while the session connects.
-  startCompilingSchemaEngine();
   return withSession(source, { ...options, createDatabase: true, recoverInterrupted: true }, async (session) => {
     await timed('assertSchemaIsValid', () => assertSchemaIsValid(session));
     // From the diagnosis to the end of the apply, so that a concurrent `migrate dev` waits, then

@@ -1,7 +1,6 @@
 import { resolveConnection } from '../engine/connection.js';
 import { readUnfinishedMigrations } from '../engine/interrupted-migrations.js';
 import { readMigrationsTable, readUserTableNames } from '../engine/migrations-table.js';
-import { startCompilingSchemaEngine } from '../engine/wasm-module.js';
 import { isMigrateError } from '../errors.js';
 import { checksumMatches } from '../history/checksum.js';
 import { assertIntegrity, type IntegrityResult } from '../history/integrity-file.js';
@@ -39,7 +38,6 @@ export async function deploy(source: SchemaSource, options: LifecycleOptions & {
   const given = options.folder ?? readMigrationsFolder(source.migrationsDir);
   // Before the database is touched: a folder that does not match migrate-kit.sum is not applied at all (as Atlas refuses).
   const integrity = assertIntegrity(given);
-  startCompilingSchemaEngine();
   const { upToDate, folder, rows } = await upToDateWithoutEngine(source, given);
   if (upToDate) return { found: folder.migrations.length, applied: [], edited: [], interruptedRolledBack: [], integrity };
   // Only pending migrations on top of a clean history (the usual deploy): the engine's diagnosis

@@ -11,5 +11,4 @@ declare namespace WebAssembly {
     readonly exports: Exports;
   }
   class RuntimeError extends Error {}
-  function compile(bytes: Uint8Array): Promise<Module>;
 }
