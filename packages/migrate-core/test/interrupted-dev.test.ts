@@ -44,6 +44,7 @@ describe('an interrupted migration, read by every verb', () => {
     expect(status.stdout).toContain(added);
     expect(status.stdout).not.toContain('--applied');
     expect(status.stdout).not.toContain('have failed');
+    expect(status.stdout).not.toContain('A migration command is running');
     const json = jsonOf<{ migrations: { name: string; state: string }[] }>(await project.cli(['status', '--json']));
     expect(json.migrations).toEqual([
       { name: init, state: 'applied' },
@@ -62,7 +63,7 @@ describe('an interrupted migration, read by every verb', () => {
     expect((await project.cli(['status'])).code).toBe(0);
   }, 240_000);
 
-  it('while a deploy applies a slow migration, status says it is pending (never failed) and dev waits for it, then goes on without a reset', async () => {
+  it('while a deploy applies a slow migration, status says it is pending (never failed) while a migration command runs, and dev waits for it, then goes on without a reset', async () => {
     const project = await newProject();
     const create = laterMigrationName(1, 'create_a');
     const alter = laterMigrationName(2, 'alter_a');
@@ -83,7 +84,9 @@ describe('an interrupted migration, read by every verb', () => {
       { name: create, state: 'applied' },
       { name: alter, state: 'pending' },
     ]);
+    expect(jsonOf<{ migrationLockHeld?: boolean }>(status).migrationLockHeld).toBe(true);
     const text = await project.cli(['status']);
+    expect(text.stdout).toContain('A migration command is running right now (another process holds the migration lock): it may be applying it.');
     expect(text.stdout).not.toContain('--applied');
     expect(text.stdout).not.toContain('have failed');
 

@@ -296,6 +296,7 @@ const statusOperation: Operation = {
       if (!failed.length && pending.length) ui.say(c.yellow(`\nFollowing migration${pending.length === 1 ? ' has' : 's have'} not yet been applied:\n${pending.join('\n')}`));
     } else if (pending.length) {
       ui.say(c.yellow(`Following migration${pending.length === 1 ? '' : 's'} have not yet been applied:\n${pending.join('\n')}`));
+      if (report.migrationLockHeld) ui.say(c.yellow(`\nA migration command is running right now (another process holds the migration lock): it may be applying ${pending.length === 1 ? 'it' : 'the first of them'}.`));
       ui.say(`\nTo apply migrations in development run ${commandFor('createMigration', 'applyDevelopment')}.\nTo apply migrations in production run ${commandFor('deploy')}.`);
     } else {
       if (report.missing.length) ui.say(c.yellow(`The following migration(s) are applied to the database but missing from the local migrations directory: ${report.missing.join(', ')}\n`));

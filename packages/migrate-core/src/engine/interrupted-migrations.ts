@@ -41,6 +41,27 @@ export async function readUnfinishedMigrations(connection: Connection): Promise<
   }
 }
 
+/**
+ * Whether another session holds the migration lock (PostgreSQL; false on SQLite, and when it
+ * cannot be read). Why: a migration is written with its `_prisma_migrations` row in one transaction
+ * (adapters/postgres-migration-transaction.ts), so while a deploy applies it, it looks pending;
+ * `status` says that a migration command is running.
+ * Test: test/interrupted-dev.test.ts ("while a deploy applies a slow migration ...").
+ */
+export async function migrationLockHeldElsewhere(connection: Connection): Promise<boolean> {
+  if (connection.provider !== 'postgresql') return false;
+  const [{ pg }, { searchPathOption }] = await Promise.all([import('./pg.js'), import('./adapters/postgres-types.js')]);
+  const client = new pg.Client({ connectionString: connection.url, options: searchPathOption(connection.url) });
+  try {
+    await client.connect();
+    return (await client.query<{ held: boolean }>(LOCK_HELD_ELSEWHERE, [MIGRATION_LOCK_KEY])).rows[0]?.held === true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** A session other than this one holds the advisory lock (a bigint key shows as classid = high half, objid = low half, objsubid = 1). */
 const LOCK_HELD_ELSEWHERE = `SELECT EXISTS (
   SELECT 1 FROM pg_catalog.pg_locks

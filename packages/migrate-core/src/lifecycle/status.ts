@@ -1,6 +1,6 @@
 import { resolveConnection } from '../engine/connection.js';
 import type { DiagnoseMigrationHistoryOutput } from '../engine/engine.js';
-import { NO_UNFINISHED_MIGRATIONS, readUnfinishedMigrations, type UnfinishedMigrations } from '../engine/interrupted-migrations.js';
+import { migrationLockHeldElsewhere, NO_UNFINISHED_MIGRATIONS, readUnfinishedMigrations, type UnfinishedMigrations } from '../engine/interrupted-migrations.js';
 import { readUserTableNames } from '../engine/migrations-table.js';
 import { isMigrateError } from '../errors.js';
 import { type IntegrityResult, verifyIntegrity } from '../history/integrity-file.js';
@@ -34,6 +34,11 @@ export interface StatusReport {
   integrity: IntegrityResult;
   /** Prisma's `migrate status` exit code: 1 when anything needs doing (or the folder does not match migrate-kit.sum), 0 in sync. */
   exitCode: 0 | 1;
+  /**
+   * PostgreSQL, with pending migrations: another process holds the migration lock (a deploy or dev
+   * is running), so the first of them may be being applied right now. Absent otherwise.
+   */
+  migrationLockHeld?: true;
 }
 
 /** Everything applied, nothing failed, edited or missing: what an up-to-date database diagnoses as. */
@@ -47,7 +52,8 @@ export async function status(source: SchemaSource, options: LifecycleOptions = {
     const diagnostic = await diagnoseHistory(session);
     // Only a failed row can carry the interrupted marker; the usual run pays nothing for it.
     const unfinished = diagnostic.failedMigrationNames.length > 0 ? await readUnfinishedMigrations(session.connection) : NO_UNFINISHED_MIGRATIONS;
-    return summarizeStatus(session.folder, diagnostic, unfinished);
+    const summary = summarizeStatus(session.folder, diagnostic, unfinished);
+    return summary.migrations.some((m) => m.state === 'pending') && (await migrationLockHeldElsewhere(session.connection)) ? { ...summary, migrationLockHeld: true as const } : summary;
   });
   if (report.hasMigrationsTable) return withIntegrity(report, folder);
   // Read after the engine is closed: on SQLite it holds the file exclusively.
