@@ -69,8 +69,9 @@ export interface MigrationTransactionOptions {
  * Every statement added here names its schema (`_prisma_migrations` where the engine's unqualified
  * name finds it, resolved once per connection; `pg_catalog` functions and operators), so no
  * search_path a script sets can move it.
- * Not covered: a script that issues its own ROLLBACK and then commits more statements, failing
- * after them, is recorded as not applied at all.
+ * Not covered: a script that issues its own ROLLBACK undoes its started row with it; if the
+ * script then fails, its row is written as failed (as above), but if it succeeds the migration is
+ * applied with no row, and the next deploy applies it again.
  *
  * Test: test/deploy-interrupted.test.ts (a kill before the commit, an own COMMIT, CONCURRENTLY, a failure),
  * test/migration-bookkeeping.test.ts (one commit per migration, the rows against the engine's own,
