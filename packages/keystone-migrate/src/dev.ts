@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { MigrateError } from '@migrate-kit/migrate-core';
+import { MigrateError } from '@migrate-kit/migrate-core/cli';
 
 /** What `keystone-migrate dev` hands on to the withMigrations plugin (`useMigrations`) inside `keystone dev`. */
 export interface DevAnswers {

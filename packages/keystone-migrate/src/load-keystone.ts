@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { ErrorCodes, MigrateError } from '@migrate-kit/migrate-core';
+import { ErrorCodes, MigrateError } from '@migrate-kit/migrate-core/cli';
 import { createJiti } from 'jiti';
 import { formatPrismaSchema } from './format-schema.js';
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMigrateError, type LoadedConfig, loadPrismaConfig } from '@migrate-kit/migrate-core';
+import { isMigrateError, type LoadedConfig, loadPrismaConfig } from '@migrate-kit/migrate-core/cli';
 import { createJiti } from 'jiti';
 
 const CONFIG_NAMES = ['prisma.config.ts', 'prisma.config.mts', 'prisma.config.cts', 'prisma.config.js', 'prisma.config.mjs', 'prisma.config.cjs'];

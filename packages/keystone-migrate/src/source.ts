@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ErrorCodes, extractDatasource, MigrateError, normalizeProvider, type SchemaSource } from '@migrate-kit/migrate-core';
+import { ErrorCodes, extractDatasource, MigrateError, normalizeProvider, type SchemaSource } from '@migrate-kit/migrate-core/cli';
 import { type KeystoneConfigLike, loadKeystoneProject } from './load-keystone.js';
 import { findProjectPrismaConfig, loadProjectPrismaConfig } from './prisma-config.js';
 

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MigrateError } from '@migrate-kit/migrate-core';
-import { findProjectPackage, runProjectScript } from '@migrate-kit/migrate-core/cli';
+import { findProjectPackage, MigrateError, runProjectScript } from '@migrate-kit/migrate-core/cli';
 
 /**
  * Where the project's own `prisma` CLI is: `node_modules/prisma` in the project folder or one of

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { ErrorCodes, extractDatasource, type LoadedConfig, loadPrismaConfig, MigrateError, readPrismaSchema, resolveUrlSetting, type SchemaSource } from '@migrate-kit/migrate-core';
+import { ErrorCodes, extractDatasource, type LoadedConfig, loadPrismaConfig, MigrateError, readPrismaSchema, resolveUrlSetting, type SchemaSource } from '@migrate-kit/migrate-core/cli';
 import { config as loadDotenv } from 'dotenv';
 import { projectPrismaVersion } from './passthrough.js';
 

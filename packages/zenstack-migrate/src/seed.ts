@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { MigrateError } from '@migrate-kit/migrate-core';
+import { MigrateError } from '@migrate-kit/migrate-core/cli';
 import type { Ui } from '@migrate-kit/migrate-core/cli';
 import { packageJsonConfig } from './source.js';
 

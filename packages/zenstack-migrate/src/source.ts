@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { ErrorCodes, extractDatasource, MigrateError, resolveUrlSetting, type SchemaSource } from '@migrate-kit/migrate-core';
+import { ErrorCodes, extractDatasource, MigrateError, resolveUrlSetting, type SchemaSource } from '@migrate-kit/migrate-core/cli';
 import { config as loadDotenv } from 'dotenv';
 import { type DroppedDatasourceFields, zmodelToPrismaSchema } from './zmodel.js';
 

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MigrateError } from '@migrate-kit/migrate-core';
-import { findProjectPackage, runProjectScript } from '@migrate-kit/migrate-core/cli';
+import { findProjectPackage, MigrateError, runProjectScript } from '@migrate-kit/migrate-core/cli';
 
 /** The ZenStack version this package generates with: the `@zenstackhq/cli` to suggest installing. */
 const zenstackVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> }).dependencies[

@@ -1,4 +1,4 @@
-import { ErrorCodes, MigrateError } from '@migrate-kit/migrate-core';
+import { ErrorCodes, MigrateError } from '@migrate-kit/migrate-core/cli';
 import { installGroupByPolyfills } from './node-compat.js';
 
 /**

@@ -1,8 +1,6 @@
 import { relative } from 'node:path';
 import { ErrorCodes, MigrateError } from '../errors.js';
 import { DOWN_FILE_NAME } from '../history/migrations-folder.js';
-import { checkDown } from '../lifecycle/check-down.js';
-import { down } from '../lifecycle/down.js';
 import type { Operation, OperationContext, Outcome } from './operations.js';
 
 /** `down [--to <name>] [--steps N] [--force]`: runs the down.sql of the last applied migrations (lifecycle/down.ts). */
@@ -18,6 +16,7 @@ export const downOperation: Operation = {
       throw new MigrateError(ErrorCodes.usage, `--steps must be a whole number (got ${String(flags.steps)}).`, { hint: 'e.g. --steps 2' });
     }
     const source = await loadSource();
+    const { down } = await import('../lifecycle/down.js');
     const result = await down(source, { to: flags.to as string | undefined, steps, force: Boolean(flags.force), prompter: ui.prompter, onProgress: ui.progress });
     ui.say(`The following migration(s) have been rolled back, in this order:\n\n${relative(process.cwd(), source.migrationsDir) || '.'}/`);
     for (const name of result.rolledBack) ui.say(`  └─ ${name}/\n    └─ ${DOWN_FILE_NAME}`);
@@ -29,6 +28,7 @@ export const downOperation: Operation = {
 /** `check --down`: each down.sql checked by a round trip on the shadow database (lifecycle/check-down.ts). */
 export async function runCheckDown({ loadSource, ui }: OperationContext): Promise<Outcome> {
   const source = await loadSource();
+  const { checkDown } = await import('../lifecycle/check-down.js');
   const result = await checkDown(source);
   const c = ui.colors;
   if (result.checked.length === 0) ui.say('No migration has a down.sql to check.');

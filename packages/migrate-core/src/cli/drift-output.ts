@@ -1,5 +1,5 @@
 import type { SchemaSource } from '../source.js';
-import { checkDrift, type DriftDifference, type DriftReport } from '../lifecycle/drift.js';
+import type { DriftDifference, DriftReport } from '../lifecycle/drift.js';
 import type { readMigrationsFolder } from '../history/migrations-folder.js';
 import type { FlagDefinition, OperationContext } from './operations.js';
 import type { Ui } from './ui.js';
@@ -25,6 +25,7 @@ export async function driftCheckIfAsked(
 ): Promise<DriftCheck | undefined> {
   const failOnDrift = Boolean(ctx.flags.failOnDrift);
   if (!asked && !failOnDrift) return undefined;
+  const { checkDrift } = await import('../lifecycle/drift.js');
   const report = await checkDrift(source, folder);
   const failed = failOnDrift && (report.state === 'drifted' || report.state === 'noSnapshot');
   sayDrift(ctx.ui, report, failed, ctx.commandFor);

@@ -3,25 +3,12 @@ import { dirname, relative } from 'node:path';
 import { ErrorCodes, MigrateError } from '../errors.js';
 import { type IntegrityResult, type RecordedByDevelopment, SUM_FILE_NAME } from '../history/integrity-file.js';
 import { readMigrationsFolder } from '../history/migrations-folder.js';
-import { applyDevelopment } from '../lifecycle/apply-development.js';
-import { baseline } from '../lifecycle/baseline.js';
 import { baselineSteps } from '../lifecycle/baseline-advice.js';
-import { check } from '../lifecycle/check.js';
-import { createMigration } from '../lifecycle/create-migration.js';
-import { deploy, planDeploy } from '../lifecycle/deploy.js';
-import { type DiffSide, diff } from '../lifecycle/diff.js';
-import { draftMigration } from '../lifecycle/draft-migration.js';
-import { execute } from '../lifecycle/execute.js';
-import { hash } from '../lifecycle/hash.js';
-import { historyCache } from '../lifecycle/history-cache.js';
-import { type LintResult, lint } from '../lifecycle/lint.js';
-import { formatBytes, type LintFinding } from '../lint/lint-scripts.js';
-import { pull } from '../lifecycle/pull.js';
-import { push } from '../lifecycle/push.js';
-import { reset } from '../lifecycle/reset.js';
-import { resolve } from '../lifecycle/resolve.js';
+import { formatBytes } from '../lint/format-bytes.js';
+import type { LintFinding } from '../lint/lint-scripts.js';
+import type { DiffSide } from '../lifecycle/diff.js';
+import type { LintResult } from '../lifecycle/lint.js';
 import type { AppliedMigration } from '../lifecycle/session.js';
-import { status } from '../lifecycle/status.js';
 import type { UnsupportedColumn } from '../lifecycle/unsupported-columns.js';
 import { extractDatasource } from '../schema/datasource.js';
 import { readPrismaSchema } from '../schema/load.js';
@@ -29,6 +16,9 @@ import type { SchemaSource } from '../source.js';
 import { formatMs, type Ui } from './ui.js';
 import { downOperation, runCheckDown } from './down-operations.js';
 import { driftCheckIfAsked, FAIL_ON_DRIFT_FLAG } from './drift-output.js';
+
+// Each operation imports the lifecycle module it runs when it runs: a command loads only its own
+// (all of them at start-up cost every command ~20 ms, bench/RESULTS.md).
 
 /** A flag in commander's syntax, e.g. `-n, --name <name>`. */
 export interface FlagDefinition {
@@ -130,6 +120,7 @@ const createMigrationOperation: Operation = {
   ],
   async run({ flags, loadSource, ui, commandFor }) {
     const source = await loadSource();
+    const { createMigration } = await import('../lifecycle/create-migration.js');
     const result = await createMigration(source, { onDatabaseCreated: announceCreated(ui),
       name: flags.name as string | undefined,
       createOnly: Boolean(flags.createOnly),
@@ -172,6 +163,7 @@ const createMigrationOperation: Operation = {
  */
 async function lintWrittenMigration(source: SchemaSource, name: string, ui: Ui, commandFor: OperationContext['commandFor']): Promise<Record<string, unknown>> {
   try {
+    const { lint } = await import('../lifecycle/lint.js');
     const result = await lint(source, { migrations: [name], live: false });
     if (result.findings.length) {
       ui.say(`\n${ui.colors.yellow('Lint findings for the new migration')} (${commandFor('lint')} checks it again; \`-- migrate-kit-lint-ignore <rule>\` above a statement accepts one):`);
@@ -198,6 +190,7 @@ const deployOperation: Operation = {
     const found = folder.migrations.length;
     ui.say(`${found === 0 ? 'No migration found' : `${found} migration${found === 1 ? '' : 's'} found`} in ${relative(process.cwd(), source.migrationsDir) || '.'}\n`);
     if (flags.dryRun) return dryRunDeploy(source, folder, ui, commandFor);
+    const { deploy } = await import('../lifecycle/deploy.js');
     const result = await deploy(source, { folder, onDatabaseCreated: announceCreated(ui), onProgress: ui.progress });
     for (const name of result.edited) ui.warn(ui.colors.yellow(`⚠️  The migration \`${name}\` was modified after it was applied.`));
     warnInterruptedRolledBack(ui, result.interruptedRolledBack);
@@ -214,6 +207,7 @@ const deployOperation: Operation = {
 };
 
 async function dryRunDeploy(source: SchemaSource, folder: ReturnType<typeof readMigrationsFolder>, ui: Ui, commandFor: OperationContext['commandFor']): Promise<Outcome> {
+  const { planDeploy } = await import('../lifecycle/deploy.js');
   const plan = await planDeploy(source, folder);
   const c = ui.colors;
   for (const name of plan.edited) ui.warn(c.yellow(`⚠️  The migration \`${name}\` was modified after it was applied.`));
@@ -235,6 +229,7 @@ async function dryRunDeploy(source: SchemaSource, folder: ReturnType<typeof read
   if (plan.pending.length) {
     // What the pending migrations would do to this database's tables (lint with their live sizes); never fatal here.
     try {
+      const { lint } = await import('../lifecycle/lint.js');
       const result = await lint(source, { migrations: plan.pending, folder });
       if (result.findings.length) {
         ui.say(`\n${c.yellow('Lint findings for the pending migrations')} (${lintSummary(result)}):`);
@@ -257,6 +252,7 @@ const statusOperation: Operation = {
   ],
   async run({ flags, loadSource, ui, commandFor }) {
     const source = await loadSource();
+    const { status } = await import('../lifecycle/status.js');
     const report = await status(source);
     const c = ui.colors;
     const n = report.migrations.length;
@@ -322,6 +318,7 @@ const resolveOperation: Operation = {
       });
     }
     const source = await loadSource();
+    const { resolve } = await import('../lifecycle/resolve.js');
     const result = await resolve(source, { applied: flags.applied as string | undefined, rolledBack: flags.rolledBack as string | undefined, onProgress: ui.progress });
     ui.say(`Migration ${result.migration} marked as ${result.markedAs === 'applied' ? 'applied' : 'rolled back'}.`);
     return { exitCode: 0, json: { ...result } };
@@ -332,6 +329,7 @@ const resetOperation: Operation = {
   flags: [{ flags: '-f, --force', description: 'Skip the confirmation prompt' }],
   async run({ flags, loadSource, ui }) {
     const source = await loadSource();
+    const { reset } = await import('../lifecycle/reset.js');
     const result = await reset(source, { onDatabaseCreated: announceCreated(ui), force: Boolean(flags.force), prompter: ui.prompter, onProgress: ui.progress });
     ui.say(ui.colors.green('Database reset successful'));
     if (result.applied.length) {
@@ -350,6 +348,7 @@ const pushOperation: Operation = {
   async run({ flags, loadSource, ui }) {
     const started = performance.now();
     const source = await loadSource();
+    const { push } = await import('../lifecycle/push.js');
     const result = await push(source, { onDatabaseCreated: announceCreated(ui), acceptDataLoss: Boolean(flags.acceptDataLoss), forceReset: Boolean(flags.forceReset), prompter: ui.prompter, onProgress: ui.progress });
     if (result.reset) ui.say('The database was successfully reset.');
     if (result.executedSteps === 0 && !result.reset) ui.say('The database is already in sync with the Prisma schema.');
@@ -368,6 +367,7 @@ const pullOperation: Operation = {
     const started = performance.now();
     const source = await loadSource();
     const schemas = typeof flags.schemas === 'string' ? flags.schemas.split(',').map((name) => name.trim()).filter(Boolean) : undefined;
+    const { pull } = await import('../lifecycle/pull.js');
     const result = await pull(source, { force: Boolean(flags.force), schemas });
     if (flags.print) {
       // As `prisma db pull --print`: the schema alone on stdout (each file under a `// path` line when
@@ -448,6 +448,7 @@ const diffOperation: Operation = {
     if (!provider) {
       throw new MigrateError(ErrorCodes.usage, 'Could not tell which database provider the diff is for.', { hint: 'Pass --schema <file> so that its datasource provider is used.' });
     }
+    const { diff } = await import('../lifecycle/diff.js');
     const result = await diff({
       from,
       to,
@@ -482,6 +483,7 @@ const checkOperation: Operation = {
     if (ctx.flags.down) return runCheckDown(ctx);
     const { loadSource, ui, commandFor } = ctx;
     const source = await loadSource();
+    const { check } = await import('../lifecycle/check.js');
     const result = await check(source);
     if (result.upToDate) ui.say(ui.colors.green('The migrations are up to date with the schema.'));
     else {
@@ -510,6 +512,7 @@ const executeOperation: Operation = {
       throw new MigrateError(ErrorCodes.usage, `Could not read the script: ${(error as Error).message}`, { hint: 'Check the path given to --file.' });
     }
     const source = await loadSource();
+    const { execute } = await import('../lifecycle/execute.js');
     await execute(source, script);
     ui.say('Script executed successfully.');
     return { exitCode: 0, json: { executed: true } };
@@ -534,6 +537,7 @@ const draftMigrationOperation: Operation = {
   ],
   async run({ flags, loadSource, ui, commandFor }) {
     const source = await loadSource();
+    const { draftMigration } = await import('../lifecycle/draft-migration.js');
     const result = await draftMigration(source, {
       name: flags.name as string | undefined,
       sanitizeName: keystoneMigrationName,
@@ -561,6 +565,7 @@ const applyDevelopmentOperation: Operation = {
   flags: [{ flags: '-f, --force', description: 'Reset the database without asking when it has drifted from the migrations' }],
   async run({ flags, loadSource, ui }) {
     const source = await loadSource();
+    const { applyDevelopment } = await import('../lifecycle/apply-development.js');
     const result = await applyDevelopment(source, { onDatabaseCreated: announceCreated(ui), force: Boolean(flags.force), prompter: ui.prompter, onProgress: ui.progress });
     if (result.resetReason !== undefined) ui.warn(ui.colors.yellow(`The database was reset: ${result.resetReason}`));
     warnInterruptedRolledBack(ui, result.interruptedRolledBack);
@@ -580,6 +585,7 @@ const historyCacheOperation: Operation = {
   async run({ flags, loadSource, ui }) {
     const source = await loadSource();
     const action = flags.action === 'clear' ? 'clear' : 'list';
+    const { historyCache } = await import('../lifecycle/history-cache.js');
     const result = await historyCache(source, action, { all: Boolean(flags.all) });
     if (!result.applies) {
       ui.say('SQLite keeps no history cache: the migrations are replayed in memory.');
@@ -605,6 +611,7 @@ const baselineOperation: Operation = {
   flags: [{ flags: '-n, --name <name>', description: 'Name of the baseline migration (default: init)' }],
   async run({ flags, loadSource, ui, commandFor }) {
     const source = await loadSource();
+    const { baseline } = await import('../lifecycle/baseline.js');
     const result = await baseline(source, { name: flags.name as string | undefined, onProgress: ui.progress });
     const n = result.tables.length;
     ui.say(`The database matches the schema (${n} table${n === 1 ? '' : 's'}).`);
@@ -620,6 +627,7 @@ const hashOperation: Operation = {
   flags: [],
   async run({ loadSource, ui }) {
     const source = await loadSource();
+    const { hash } = await import('../lifecycle/hash.js');
     const result = await hash(source);
     const n = result.migrations.length;
     if (result.previous.state === 'mismatch') {
@@ -671,6 +679,7 @@ const lintOperation: Operation = {
   ],
   async run({ flags, loadSource, ui }) {
     const source = await loadSource();
+    const { lint } = await import('../lifecycle/lint.js');
     const result = await lint(source, { all: Boolean(flags.all), since: flags.since as string | undefined, live: !flags.offline });
     if (result.migrations.length === 0) ui.say('No migration to lint.');
     printLintFindings(ui, result.findings);

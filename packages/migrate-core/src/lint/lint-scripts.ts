@@ -5,6 +5,7 @@ import type { SupportedProvider } from '../provider.js';
 import { DEFAULT_LARGE_TABLE, type LintConfig } from './config.js';
 import { LINT_RULES, type LintRule, type LintSeverity } from './rules.js';
 import { type SqlStatement, splitSqlStatements, startsWith, statementTable } from './sql-statements.js';
+import { formatBytes } from './format-bytes.js';
 import { runSquawk } from './squawk.js';
 import { lintSqliteStatements, type RuleHit } from './sqlite-rules.js';
 import type { TableSize, TableSizer } from './table-size.js';
@@ -176,15 +177,4 @@ export async function lintScripts(provider: SupportedProvider, scripts: LintScri
     }
   }
   return { findings, ignored };
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
