@@ -1,4 +1,5 @@
 import { INTERRUPTED_MIGRATION_LOGS, MIGRATION_LOCK_KEY } from './adapters/postgres-migration-transaction.js';
+import type PgTypes from 'pg';
 import type { Connection } from './connection.js';
 
 /** Unfinished rows of `_prisma_migrations` that still carry the interrupted marker. */
@@ -21,12 +22,8 @@ export const NO_UNFINISHED_MIGRATIONS: UnfinishedMigrations = { interrupted: [],
  */
 export async function readUnfinishedMigrations(connection: Connection): Promise<UnfinishedMigrations> {
   if (connection.provider !== 'postgresql') return NO_UNFINISHED_MIGRATIONS;
-  const [{ pg }, { searchPathOption }] = await Promise.all([import('./pg.js'), import('./adapters/postgres-types.js')]);
-  const client = new pg.Client({ connectionString: connection.url, options: searchPathOption(connection.url) });
-  await client.connect();
-  try {
-    const lockHeld = async () => (await client.query<{ held: boolean }>(LOCK_HELD_ELSEWHERE, [MIGRATION_LOCK_KEY])).rows[0]?.held === true;
-    const heldBefore = await lockHeld();
+  return withReadingClient(connection.url, async (client) => {
+    const heldBefore = await lockHeldElsewhere(client);
     const exists = await client.query<{ table: string | null }>(`SELECT pg_catalog.to_regclass('"_prisma_migrations"')::text AS "table"`);
     if (exists.rows[0]?.table == null) return NO_UNFINISHED_MIGRATIONS;
     const { rows } = await client.query<{ name: string }>(
@@ -35,10 +32,8 @@ export async function readUnfinishedMigrations(connection: Connection): Promise<
     );
     const names = rows.map((r) => r.name);
     if (names.length === 0) return NO_UNFINISHED_MIGRATIONS;
-    return heldBefore || (await lockHeld()) ? { interrupted: [], inProgress: names } : { interrupted: names, inProgress: [] };
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+    return heldBefore || (await lockHeldElsewhere(client)) ? { interrupted: [], inProgress: names } : { interrupted: names, inProgress: [] };
+  });
 }
 
 /**
@@ -50,17 +45,23 @@ export async function readUnfinishedMigrations(connection: Connection): Promise<
  */
 export async function migrationLockHeldElsewhere(connection: Connection): Promise<boolean> {
   if (connection.provider !== 'postgresql') return false;
+  return withReadingClient(connection.url, lockHeldElsewhere).catch(() => false);
+}
+
+/** A plain session on the database of `url` (its `?schema=` as search_path), ended after `fn`. */
+async function withReadingClient<T>(url: string, fn: (client: PgTypes.Client) => Promise<T>): Promise<T> {
   const [{ pg }, { searchPathOption }] = await Promise.all([import('./pg.js'), import('./adapters/postgres-types.js')]);
-  const client = new pg.Client({ connectionString: connection.url, options: searchPathOption(connection.url) });
+  const client = new pg.Client({ connectionString: url, options: searchPathOption(url) });
   try {
     await client.connect();
-    return (await client.query<{ held: boolean }>(LOCK_HELD_ELSEWHERE, [MIGRATION_LOCK_KEY])).rows[0]?.held === true;
-  } catch {
-    return false;
+    return await fn(client);
   } finally {
     await client.end().catch(() => undefined);
   }
 }
+
+const lockHeldElsewhere = async (client: PgTypes.Client): Promise<boolean> =>
+  (await client.query<{ held: boolean }>(LOCK_HELD_ELSEWHERE, [MIGRATION_LOCK_KEY])).rows[0]?.held === true;
 
 /** A session other than this one holds the advisory lock (a bigint key shows as classid = high half, objid = low half, objsubid = 1). */
 const LOCK_HELD_ELSEWHERE = `SELECT EXISTS (

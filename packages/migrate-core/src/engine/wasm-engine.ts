@@ -9,14 +9,7 @@ import { redactSecrets } from '../redact.js';
 import type { SchemaFile } from '../source.js';
 import type { Connection } from './connection.js';
 import type { Engine, EngineEvent } from './engine.js';
-import {
-  isSchemaEngineCrashed,
-  markSchemaEngineCrashed,
-  schemaEngineVersion,
-  takePanicMessage,
-  usableSchemaEngineWasm,
-  type WasmBindings,
-} from './wasm-module.js';
+import { isSchemaEngineCrashed, markSchemaEngineCrashed, schemaEngineVersion, takePanicMessage, usableSchemaEngineWasm, type WasmBindings } from './wasm-module.js';
 import { isWasmTrap, withTrapsAsRejections } from './wasm-trap.js';
 import { databaseErrorOf, withDatabaseErrorsReadable } from './database-error.js';
 import { translateDriverError } from './driver-errors.js';

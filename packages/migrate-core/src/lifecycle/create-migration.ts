@@ -101,11 +101,11 @@ async function createMigrationInSession(
         : await session.prompter.text({ message: 'Enter a name for the new migration:', flag: '--name', fallback: '' });
     const generated = await timed('createMigration', () =>
       session.engine.createMigration({
-      draft: Boolean(options.createOnly),
-      migrationName: sanitizeMigrationName(name),
-      migrationsList: session.migrationList(),
-      schema,
-      filters: session.filters,
+        draft: Boolean(options.createOnly),
+        migrationName: sanitizeMigrationName(name),
+        migrationsList: session.migrationList(),
+        schema,
+        filters: session.filters,
       }),
     );
     if (generated.migrationScript === null) return { appliedPending, created: undefined, warnings, unsupportedColumnsRecreated: [], interruptedRolledBack: session.interruptedRolledBack };
